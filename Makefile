@@ -1,0 +1,38 @@
+# The archive's two commands: `make run` serves it, `make test` tests it (see README.md).
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export TEST_POSTGRES_URL
+
+.PHONY: run test install install-test serve-setup clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+serve-setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_corpus
+
+run: serve-setup
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	PY=$(PY) bash scripts/test.sh
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles .cache *.egg-info

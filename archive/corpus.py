@@ -1,0 +1,384 @@
+"""Loading the curated corpus and catalogs from fixtures/ (format: docs/corpus.md).
+
+Loading is idempotent and never overwrites an editor's work: an entry whose slug already exists
+is left as it is, unless update=True asks for the fixture to win.
+"""
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from . import services
+from .models import (
+    Article,
+    ArticleDepartment,
+    Authorship,
+    Caption,
+    Department,
+    Initiative,
+    Person,
+    RawDocument,
+    Section,
+    Series,
+    Source,
+    parse_partial_date,
+)
+from .slugs import unique_slug
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class CorpusError(Exception):
+    """A fixture that cannot be loaded as it is; the message lists every problem found."""
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: str, kind: str):
+        target = getattr(self, bucket)
+        target[kind] = target.get(kind, 0) + 1
+
+    def summary(self) -> str:
+        parts = []
+        for bucket, label in (("created", "新建"), ("updated", "更新"), ("kept", "保留")):
+            values = getattr(self, bucket)
+            if values:
+                parts.append(label + " " + "，".join(f"{k} {v}" for k, v in sorted(values.items())))
+        return "；".join(parts) or "无变化"
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking curated files against their raw text
+
+
+def fold_for_comparison(text: str) -> str:
+    """Letters and digits only, NFKC-normalised: what must survive curation unchanged."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def original_text(seed_lines: list[str], ranges: list[list[int]]) -> str:
+    return "".join("".join(seed_lines[a - 1 : b]) for a, b in ranges)
+
+
+def check_curated(data: dict, seed_text: str) -> list[str]:
+    """Every problem with one curated file, as readable sentences (empty when it is sound)."""
+    problems = []
+    lines = seed_text.splitlines(keepends=True)
+    covered = set()
+    slugs = set()
+
+    def check_range(where, rng):
+        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(n, int) for n in rng)):
+            problems.append(f"{where}: range {rng!r} is not [first, last]")
+            return False
+        a, b = rng
+        if not 1 <= a <= b <= len(lines):
+            problems.append(f"{where}: lines {a}-{b} are outside 1-{len(lines)}")
+            return False
+        covered.update(range(a, b + 1))
+        return True
+
+    for item in data.get("unplaced", []):
+        check_range("unplaced", item.get("lines"))
+    for article in data.get("articles", []):
+        slug = article.get("slug", "")
+        where = f"article {slug or '?'}"
+        if not SLUG_RE.match(slug):
+            problems.append(f"{where}: slug must be lower-case ASCII words joined by '-'")
+        if slug in slugs:
+            problems.append(f"{where}: slug used twice")
+        slugs.add(slug)
+        if article.get("kind") not in Article.Kind.values:
+            problems.append(f"{where}: kind {article.get('kind')!r} is not one of {Article.Kind.values}")
+        try:
+            parse_partial_date(article.get("date", ""))
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+        if not article.get("title", "").strip():
+            problems.append(f"{where}: no title")
+        if not article.get("sections"):
+            problems.append(f"{where}: no sections")
+        if not article.get("editorial_note", "").strip():
+            problems.append(f"{where}: no editorial note")
+        ranges = article.get("original") or []
+        if not ranges or not all(check_range(where, rng) for rng in ranges):
+            if not ranges:
+                problems.append(f"{where}: no original line ranges")
+            continue
+        original = fold_for_comparison(original_text(lines, ranges))
+        for wrong, right in article.get("corrections", []):
+            original = original.replace(fold_for_comparison(wrong), fold_for_comparison(right))
+        pieces = [("title", article.get("title", "")), ("subtitle", article.get("subtitle", ""))]
+        for n, section in enumerate(article.get("sections", []), 1):
+            pieces.append((f"section {n} heading", section.get("heading", "")))
+            pieces += [(f"section {n} paragraph {k}", p) for k, p in enumerate(section.get("paragraphs", []), 1)]
+            if not section.get("heading", "").strip() and not any(p.strip() for p in section.get("paragraphs", [])):
+                problems.append(f"{where}: section {n} has neither heading nor paragraphs")
+        pieces += [(f"caption {k}", c) for k, c in enumerate(article.get("captions", []), 1)]
+        for label, text in pieces:
+            folded = fold_for_comparison(text)
+            if folded and folded not in original:
+                problems.append(f"{where}: {label} is not in the original text: {text[:40]!r}")
+    missing = [n for n, line in enumerate(lines, 1) if line.strip() and n not in covered]
+    if missing:
+        problems.append(f"raw lines not in any article or 'unplaced': {compress(missing)}")
+    return problems
+
+
+def compress(numbers: list[int]) -> str:
+    runs, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            runs.append(f"{start}-{n}" if n != start else str(n))
+            start = None
+    return ", ".join(runs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogs
+
+
+class DepartmentResolver:
+    """Finds a department by any of its names; a name shared by two departments is an error."""
+
+    def __init__(self):
+        self.by_name: dict[str, Department] = {}
+        self.ambiguous: set[str] = set()
+        for department in Department.objects.all():
+            for name in department.names:
+                if name in self.by_name and self.by_name[name].pk != department.pk:
+                    self.ambiguous.add(name)
+                self.by_name[name] = department
+
+    def resolve(self, name: str) -> Department:
+        name = name.strip()
+        if name in self.ambiguous:
+            raise CorpusError(f"department name {name!r} fits more than one department in the catalog")
+        try:
+            return self.by_name[name]
+        except KeyError:
+            raise CorpusError(f"department {name!r} is not in fixtures/departments.json (name, short name or alias)")
+
+
+def load_departments(entries: list[dict], *, update: bool, report: LoadReport):
+    parents = {}
+    for entry in entries:
+        fields = {
+            "name": entry["name"],
+            "short_name": entry.get("short_name", ""),
+            "aliases": list(entry.get("aliases", [])),
+            "kind": entry["kind"],
+            "region": entry.get("region", "株洲市"),
+            "summary": entry.get("summary", ""),
+        }
+        if entry["kind"] not in Department.Kind.values:
+            raise CorpusError(f"department {entry['slug']}: kind {entry['kind']!r} is not one of {Department.Kind.values}")
+        _upsert(Department, entry["slug"], fields, update=update, report=report, label="departments")
+        if entry.get("parent"):
+            parents[entry["slug"]] = entry["parent"]
+    for slug, parent_slug in parents.items():
+        department = Department.objects.get(slug=slug)
+        if department.parent_id is None or update:
+            try:
+                parent = Department.objects.get(slug=parent_slug)
+            except Department.DoesNotExist:
+                raise CorpusError(f"department {slug}: parent {parent_slug!r} is not in the catalog")
+            if department.parent_id != parent.pk:
+                department.parent = parent
+                department.full_clean()
+                department.save(update_fields=["parent"])
+
+
+def load_initiatives(entries: list[dict], *, update: bool, report: LoadReport):
+    for entry in entries:
+        if entry["category"] not in Initiative.Category.values:
+            raise CorpusError(f"initiative {entry['slug']}: category {entry['category']!r} is not known")
+        fields = {
+            "name": entry["name"],
+            "aliases": list(entry.get("aliases", [])),
+            "category": entry["category"],
+            "summary": entry.get("summary", ""),
+        }
+        initiative, created = _upsert(Initiative, entry["slug"], fields, update=update, report=report, label="initiatives")
+        if created or update:
+            leads = list(Department.objects.filter(slug__in=entry.get("lead_departments", [])))
+            unknown = set(entry.get("lead_departments", [])) - {d.slug for d in leads}
+            if unknown:
+                raise CorpusError(f"initiative {entry['slug']}: lead departments not in the catalog: {sorted(unknown)}")
+            initiative.lead_departments.set(leads)
+
+
+def _upsert(model, slug, fields, *, update, report, label):
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        obj = model(slug=slug, **fields)
+        obj.full_clean()
+        obj.save()
+        report.count("created", label)
+        return obj, True
+    if update and any(getattr(obj, k) != v for k, v in fields.items()):
+        for k, v in fields.items():
+            setattr(obj, k, v)
+        obj.full_clean()
+        obj.save()
+        report.count("updated", label)
+    else:
+        report.count("kept", label)
+    return obj, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Curated reports
+
+
+def raw_document_for(path: Path) -> RawDocument:
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    raw = RawDocument.objects.filter(sha256=digest).first()
+    if raw is None:
+        raw = RawDocument.objects.create(
+            filename=path.name, sha256=digest, encoding="utf-8", text=data.decode("utf-8"), report={}
+        )
+    return raw
+
+
+def load_curated_file(path: Path, seeds_dir: Path, *, update: bool, report: LoadReport, resolver: DepartmentResolver):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    seed_path = seeds_dir / data["seed"]
+    seed_text = seed_path.read_text(encoding="utf-8")
+    problems = check_curated(data, seed_text)
+    if problems:
+        raise CorpusError(f"{path.name}:\n  " + "\n  ".join(problems))
+    raw = raw_document_for(seed_path)
+    lines = seed_text.splitlines(keepends=True)
+    for entry in data["articles"]:
+        existing = Article.objects.filter(slug=entry["slug"]).first()
+        if existing is not None and not update:
+            report.count("kept", "articles")
+            continue
+        if existing is not None:
+            existing.delete()
+            report.count("updated", "articles")
+        else:
+            report.count("created", "articles")
+        _create_article(entry, raw, original_text(lines, entry["original"]), resolver)
+
+
+def _create_article(entry: dict, raw: RawDocument, original: str, resolver: DepartmentResolver) -> Article:
+    date, precision = parse_partial_date(entry.get("date", ""))
+    source = None
+    if entry.get("source"):
+        source = Source.objects.filter(name=entry["source"]["name"]).first()
+        if source is None:
+            source = Source.objects.create(
+                name=entry["source"]["name"],
+                kind=entry["source"].get("kind", Source.Kind.OTHER),
+                slug=unique_slug(Source, entry["source"]["name"]),
+            )
+    series = None
+    if entry.get("series"):
+        series = Series.objects.filter(name=entry["series"]).first()
+        if series is None:
+            series = Series.objects.create(name=entry["series"], source=source, slug=unique_slug(Series, entry["series"]))
+    article = Article(
+        slug=entry["slug"],
+        title=entry["title"],
+        subtitle=entry.get("subtitle", ""),
+        kind=entry["kind"],
+        source=source,
+        series=series,
+        series_order=entry.get("series_order"),
+        date=date,
+        date_precision=precision,
+        doc_number=entry.get("doc_number", ""),
+        original_text=original,
+        editorial_note=entry["editorial_note"],
+        raw_document=raw,
+        status=Article.Status.PUBLISHED,
+    )
+    article.full_clean()
+    article.save()
+    for order, author in enumerate(entry.get("authors", [])):
+        person = _person(author, resolver)
+        Authorship.objects.create(
+            article=article,
+            person=person,
+            order=order,
+            role=author.get("role", Authorship.Role.AUTHOR),
+            position=author.get("position", ""),
+        )
+    seen = set()
+    for role in entry.get("departments", []):
+        department = resolver.resolve(role["name"])
+        if (department.pk, role["role"]) in seen:
+            continue
+        seen.add((department.pk, role["role"]))
+        ArticleDepartment.objects.create(article=article, department=department, role=role["role"])
+    for order, section in enumerate(entry["sections"], 1):
+        Section.objects.create(
+            article=article,
+            order=order,
+            heading=section.get("heading", ""),
+            body="\n".join(p.strip() for p in section["paragraphs"] if p.strip()),
+            anchor=f"s{order}",
+        )
+    for order, text in enumerate(entry.get("captions", []), 1):
+        Caption.objects.create(article=article, order=order, text=text)
+    return article
+
+
+def _person(author: dict, resolver: DepartmentResolver) -> Person:
+    department = resolver.resolve(author["department"]) if author.get("department") else None
+    person = Person.objects.filter(name=author["name"]).first()
+    if person is None:
+        person = Person.objects.create(
+            name=author["name"],
+            position=author.get("position", ""),
+            department=department,
+            slug=unique_slug(Person, author["name"]),
+        )
+    elif author.get("position") and not person.position:
+        person.position = author["position"]
+        person.department = person.department or department
+        person.save(update_fields=["position", "department"])
+    return person
+
+
+def load_all(fixtures_dir: Path, *, update: bool = False, progress=None) -> LoadReport:
+    """Load catalogs, then every curated corpus file, in one transaction; relink at the end."""
+    report = LoadReport()
+    fixtures_dir = Path(fixtures_dir)
+    with transaction.atomic(), services.linking_paused():
+        departments = fixtures_dir / "departments.json"
+        if departments.exists():
+            load_departments(_read_json(departments), update=update, report=report)
+        initiatives = fixtures_dir / "initiatives.json"
+        if initiatives.exists():
+            load_initiatives(_read_json(initiatives), update=update, report=report)
+        resolver = DepartmentResolver()
+        for path in sorted((fixtures_dir / "corpus").glob("*.json")):
+            if progress:
+                progress(path.name)
+            load_curated_file(path, fixtures_dir / "seeds", update=update, report=report, resolver=resolver)
+        if report.created or report.updated:
+            services.sections_relink()
+    return report
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{path.name} is not valid JSON: {exc}") from exc

@@ -1,0 +1,39 @@
+"""Load the curated corpus and catalogs from fixtures/ (see docs/corpus.md).
+
+Safe to run again: entries that exist are kept as editors left them, unless --update is given.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from archive.corpus import CorpusError, load_all
+
+
+class Command(BaseCommand):
+    help = "Load the department and initiative catalogs and every curated report in fixtures/."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--fixtures",
+            default=str(settings.FIXTURES_DIR),
+            help="Folder holding departments.json, initiatives.json, corpus/ and seeds/ (default: the project's fixtures/).",
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="Overwrite entries that already exist with the fixture's version (editors' changes to them are lost).",
+        )
+
+    def handle(self, *args, fixtures, update, verbosity, **options):
+        folder = Path(fixtures)
+        if not folder.is_dir():
+            raise CommandError(f"No fixtures folder at {folder}: pass --fixtures PATH.")
+        progress = (lambda name: self.stdout.write(f"  {name}")) if verbosity >= 2 else None
+        try:
+            report = load_all(folder, update=update, progress=progress)
+        except CorpusError as exc:
+            raise CommandError(f"Nothing was loaded: {exc}") from exc
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"语料载入完成：{report.summary()}"))
