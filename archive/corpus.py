@@ -115,7 +115,11 @@ def check_curated(data: dict, seed_text: str) -> list[str]:
             if not ranges:
                 problems.append(f"{where}: no original line ranges")
             continue
-        original = fold_for_comparison(original_text(lines, ranges))
+        reading = article.get("reading_order") or ranges
+        if sorted(map(tuple, reading)) != sorted(map(tuple, ranges)):
+            problems.append(f"{where}: reading_order must list the same ranges as original")
+            continue
+        original = fold_for_comparison(original_text(lines, reading))
         for wrong, right in article.get("corrections", []):
             original = original.replace(fold_for_comparison(wrong), fold_for_comparison(right))
         pieces = [("title", article.get("title", "")), ("subtitle", article.get("subtitle", ""))]
@@ -360,7 +364,7 @@ def load_all(fixtures_dir: Path, *, update: bool = False, progress=None) -> Load
     """Load catalogs, then every curated corpus file, in one transaction; relink at the end."""
     report = LoadReport()
     fixtures_dir = Path(fixtures_dir)
-    with transaction.atomic(), services.linking_paused():
+    with transaction.atomic(), services.bulk_changes():
         departments = fixtures_dir / "departments.json"
         if departments.exists():
             load_departments(_read_json(departments), update=update, report=report)

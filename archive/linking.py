@@ -2,7 +2,8 @@
 
 Names and aliases are matched on text with quotation marks and whitespace removed, so
 “五好”园区, "五好" 园区 and 五好园区 are one mention. Longer names win where two overlap
-(国有企业改革深化提升行动 over 国企改革), and each stretch of text counts once.
+(国有企业改革深化提升行动 over 国企改革): reading left to right, the longest name starting
+at a position wins, and each stretch of text counts once.
 Offsets point into the section's own heading or body.
 """
 
@@ -29,32 +30,37 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(kept), index
 
 
-def build_patterns(initiatives) -> list[tuple[str, int]]:
-    """(folded name, initiative id) pairs, longest first; initiatives is an iterable of objects
-    with .pk and .names."""
-    patterns = {}
+def build_patterns(initiatives) -> dict[str, list[tuple[str, int]]]:
+    """Folded names by first character, longest first: {first char: [(name, initiative id)]}.
+    initiatives is an iterable of objects with .pk and .names."""
+    patterns: dict[str, int] = {}
     for initiative in initiatives:
         for name in initiative.names:
             folded, _ = fold(name)
             if len(folded) >= 2:
                 patterns.setdefault(folded, initiative.pk)
-    return sorted(patterns.items(), key=lambda item: (-len(item[0]), item[0]))
+    by_first: dict[str, list[tuple[str, int]]] = {}
+    for folded, pk in sorted(patterns.items(), key=lambda item: (-len(item[0]), item[0])):
+        by_first.setdefault(folded[0], []).append((folded, pk))
+    return by_first
 
 
-def find_mentions(text: str, field: str, patterns: list[tuple[str, int]]) -> list[Match]:
+def find_mentions(text: str, field: str, patterns: dict[str, list[tuple[str, int]]]) -> list[Match]:
+    """Leftmost-longest: reading left to right, the longest name that starts at a position wins
+    and the scan resumes after it."""
     folded, index = fold(text)
-    taken = [False] * len(folded)
     matches = []
-    for pattern, initiative_id in patterns:
-        start = folded.find(pattern)
-        while start != -1:
-            end = start + len(pattern)
-            if not any(taken[start:end]):
-                for i in range(start, end):
-                    taken[i] = True
-                matches.append(Match(field, index[start], index[end - 1] + 1, initiative_id))
-            start = folded.find(pattern, start + 1)
-    return sorted(matches, key=lambda m: (m.field != "heading", m.start))
+    i = 0
+    while i < len(folded):
+        for pattern, initiative_id in patterns.get(folded[i], ()):
+            if folded.startswith(pattern, i):
+                end = i + len(pattern)
+                matches.append(Match(field, index[i], index[end - 1] + 1, initiative_id))
+                i = end
+                break
+        else:
+            i += 1
+    return matches
 
 
 def mentions_in_section(heading: str, body: str, patterns) -> dict[int, list[Match]]:

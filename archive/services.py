@@ -7,22 +7,23 @@ from django.db import transaction
 from . import linking
 from .models import Initiative, Mention, Section
 
-_linking_paused = 0
+_bulk_changes = 0
 
 
 @contextmanager
-def linking_paused():
-    """Bulk loads turn per-save linking off and call relink_all() once at the end."""
-    global _linking_paused
-    _linking_paused += 1
+def bulk_changes():
+    """Bulk loads turn per-save derived work off (linking, indexing) and redo it once at the end:
+    sections_relink() here, rebuild_index in the search app."""
+    global _bulk_changes
+    _bulk_changes += 1
     try:
         yield
     finally:
-        _linking_paused -= 1
+        _bulk_changes -= 1
 
 
-def linking_is_paused() -> bool:
-    return _linking_paused > 0
+def in_bulk_changes() -> bool:
+    return _bulk_changes > 0
 
 
 def _patterns():

@@ -10,7 +10,7 @@ from .models import Initiative, Section
 
 @receiver(post_save, sender=Section, dispatch_uid="archive.link_section")
 def link_saved_section(sender, instance, raw=False, **kwargs):
-    if raw or services.linking_is_paused():
+    if raw or services.in_bulk_changes():
         return
     services.section_link(section=instance)
 
@@ -18,6 +18,6 @@ def link_saved_section(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Initiative, dispatch_uid="archive.link_initiative")
 @receiver(post_delete, sender=Initiative, dispatch_uid="archive.unlink_initiative")
 def relink_after_initiative_change(sender, instance, raw=False, **kwargs):
-    if raw or services.linking_is_paused():
+    if raw or services.in_bulk_changes():
         return
     services.sections_relink()
