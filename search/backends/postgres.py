@@ -1,0 +1,102 @@
+"""PostgreSQL backend: tsvector columns with GIN indexes on search_searchdocument.
+
+Vectors and queries are written as tsvector/tsquery literals built here from gram, unit and word
+tokens (never to_tsquery on user text), so PostgreSQL's parser and stemming play no part.
+A tsvector keeps at most 256 positions per lexeme and positions up to 16383; a section that
+exceeds either is flagged needs_confirm and matched by its lexemes alone (then confirmed
+exactly in Python), so long sections do not silently stop matching phrases.
+"""
+
+from collections import defaultdict
+
+from django.db import DatabaseError, connection
+
+from .base import IndexRow, SearchBackend
+
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+UNIT_PREFIX = "~"  # units share the grams vector, positionless, apart from grams by this prefix
+
+
+def lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def gram_vector(row: IndexRow) -> tuple[str, bool]:
+    positions: dict[str, list[int]] = defaultdict(list)
+    clipped = False
+    for pos, gram in enumerate(row.grams, 1):
+        if pos > MAX_POSITION or len(positions[gram]) >= MAX_POSITIONS_PER_LEXEME:
+            clipped = True
+            positions.setdefault(gram, [])
+            continue
+        positions[gram].append(pos)
+    parts = [f"{lexeme(g)}:{','.join(map(str, p))}" if p else lexeme(g) for g, p in positions.items()]
+    parts += [lexeme(UNIT_PREFIX + u) for u in row.units]
+    return " ".join(parts), clipped
+
+
+def word_vector(row: IndexRow) -> str:
+    weights: dict[str, str] = {}
+    for weight, words in (("A", row.title_words), ("B", row.init_words), ("C", row.heading_words), ("D", row.body_words)):
+        for word in words:
+            weights.setdefault(word, weight)
+    return " ".join(f"{lexeme(w)}:1{weight}" for w, weight in weights.items())
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    def write(self, rows: list[IndexRow]) -> None:
+        values = []
+        for row in rows:
+            grams, clipped = gram_vector(row)
+            values.append((grams, word_vector(row), row.needs_confirm or clipped, row.section_id))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE search_searchdocument SET grams_tsv = %s::tsvector, words_tsv = %s::tsvector,"
+                " needs_confirm = %s WHERE section_id = %s",
+                values,
+            )
+
+    def delete(self, section_ids: list[int]) -> None:
+        pass  # the vectors live on SearchDocument rows, which search.indexing deletes
+
+    def clear(self) -> None:
+        pass
+
+    def candidates(self, grams: list[str], units: list[str]) -> set[int]:
+        unit_terms = [lexeme(UNIT_PREFIX + u) for u in units]
+        if grams:
+            phrase = " <-> ".join(lexeme(g) for g in grams)
+            loose = " & ".join([lexeme(g) for g in dict.fromkeys(grams)] + unit_terms)
+            exact = " & ".join([f"({phrase})"] + unit_terms)
+            sql = (
+                "SELECT section_id FROM search_searchdocument WHERE grams_tsv @@ %s::tsquery"
+                " OR (needs_confirm AND grams_tsv @@ %s::tsquery)"
+            )
+            params = [exact, loose]
+        else:
+            sql = "SELECT section_id FROM search_searchdocument WHERE grams_tsv @@ %s::tsquery"
+            params = [" & ".join(unit_terms)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+
+    def document_frequency(self, word: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_searchdocument WHERE words_tsv @@ %s::tsquery", [lexeme(word)])
+            return cursor.fetchone()[0]
+
+    def row_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_searchdocument WHERE grams_tsv <> ''::tsvector")
+            return cursor.fetchone()[0]
+
+    def healthy(self) -> bool:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT grams_tsv, words_tsv FROM search_searchdocument LIMIT 1")
+            return True
+        except DatabaseError:
+            return False

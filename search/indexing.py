@@ -1,0 +1,173 @@
+"""Keeping the index in step with the archive.
+
+Only sections of published articles are indexed (drafts are never found). Every write bumps the
+index generation so that per-process caches drop what they hold.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from archive.models import Article, Mention, Section
+
+from . import segmentation
+from .backends import IndexRow, get_backend
+from .models import IndexState, SearchDocument
+from .normalize import normalize
+from .tokens import BREAK, BREAK_MARK, canonical, gram_stream, unit_set
+
+
+def state() -> IndexState:
+    obj, _ = IndexState.objects.get_or_create(pk=1)
+    return obj
+
+
+def bump_generation():
+    IndexState.objects.get_or_create(pk=1)
+    IndexState.objects.filter(pk=1).update(generation=F("generation") + 1)
+
+
+def _row_and_document(section: Section, title: str, initiative_names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
+    title_n, heading_n, body_n = normalize(title), normalize(section.heading), normalize(section.body)
+    grams = gram_stream(title_n) + [BREAK] + gram_stream(heading_n) + [BREAK] + gram_stream(body_n)
+    units = sorted(unit_set(title_n) | unit_set(heading_n) | unit_set(body_n))
+    inits = [normalize(n) for n in initiative_names]
+    row = IndexRow(
+        section_id=section.pk,
+        grams=grams,
+        units=units,
+        title_words=segmentation.words(title_n, tk),
+        init_words=inits,
+        heading_words=segmentation.words(heading_n, tk),
+        body_words=segmentation.words(body_n, tk),
+    )
+    document = SearchDocument(
+        section_id=section.pk,
+        article_id=section.article_id,
+        canon=canonical(title_n) + BREAK_MARK + canonical(heading_n) + BREAK_MARK + canonical(body_n),
+        title_words=" ".join(row.title_words),
+        init_words="\t".join(inits),
+        heading_words=" ".join(row.heading_words),
+        body_words=" ".join(row.body_words),
+    )
+    return row, document
+
+
+def index_sections(section_ids) -> int:
+    """(Re)index these sections; those not (or no longer) published are removed. Returns the
+    number indexed. Runs in the caller's transaction."""
+    section_ids = list(section_ids)
+    if not section_ids:
+        return 0
+    backend = get_backend()
+    tk = segmentation.tokenizer()
+    indexed = 0
+    with transaction.atomic():
+        for start in range(0, len(section_ids), 500):
+            chunk = section_ids[start : start + 500]
+            sections = list(
+                Section.objects.filter(pk__in=chunk, article__status=Article.Status.PUBLISHED).select_related("article")
+            )
+            names: dict[int, list[str]] = {}
+            for section_id, name in (
+                Mention.objects.filter(section_id__in=[s.pk for s in sections])
+                .order_by("section_id", "initiative__name")
+                .values_list("section_id", "initiative__name")
+            ):
+                names.setdefault(section_id, []).append(name)
+            pairs = [_row_and_document(s, s.article.title, names.get(s.pk, []), tk) for s in sections]
+            backend.delete(chunk)
+            SearchDocument.objects.filter(section_id__in=chunk).delete()
+            SearchDocument.objects.bulk_create([doc for _, doc in pairs])
+            backend.write([row for row, _ in pairs])
+            indexed += len(pairs)
+        bump_generation()
+    return indexed
+
+
+def index_article(article_id: int) -> int:
+    ids = list(Section.objects.filter(article_id=article_id).values_list("pk", flat=True))
+    stale = list(SearchDocument.objects.filter(article_id=article_id).exclude(section_id__in=ids).values_list("section_id", flat=True))
+    remove_sections(stale)
+    return index_sections(ids)
+
+
+def remove_sections(section_ids) -> None:
+    section_ids = list(section_ids)
+    if not section_ids:
+        return
+    with transaction.atomic():
+        get_backend().delete(section_ids)
+        SearchDocument.objects.filter(section_id__in=section_ids).delete()
+        bump_generation()
+
+
+@dataclass
+class RebuildReport:
+    sections: int
+    characters: int
+    seconds: float
+    dictionary_hash: str
+
+
+def rebuild(progress=None) -> RebuildReport:
+    """Drop and rebuild the whole index from the database, with the current dictionary."""
+    import time
+
+    started = time.monotonic()
+    segmentation.reset()
+    tk = segmentation.tokenizer()
+    backend = get_backend()
+    ids = list(
+        Section.objects.filter(article__status=Article.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+    )
+    characters = 0
+    with transaction.atomic():
+        backend.clear()
+        SearchDocument.objects.all().delete()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            index_sections(chunk)
+            if progress:
+                progress(min(start + 500, len(ids)), len(ids))
+        characters = sum(len(s.heading) + len(s.body) for s in Section.objects.filter(pk__in=ids).only("heading", "body"))
+        obj = state()
+        obj.dictionary_hash = segmentation.current_hash()
+        obj.built_at = timezone.now()
+        obj.save(update_fields=["dictionary_hash", "built_at"])
+    del tk
+    return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash)
+
+
+def drift() -> list[str]:
+    """What differs between the index and the database, as sentences (empty when in step)."""
+    problems = []
+    backend = get_backend()
+    if not backend.healthy():
+        return ["the backend index is missing or unreadable: run rebuild_index"]
+    published = set(
+        Section.objects.filter(article__status=Article.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    indexed = set(SearchDocument.objects.values_list("section_id", flat=True))
+    if published - indexed:
+        problems.append(f"{len(published - indexed)} published sections are not indexed")
+    if indexed - published:
+        problems.append(f"{len(indexed - published)} indexed sections are not published or no longer exist")
+    if backend.row_count() != len(indexed):
+        problems.append(f"backend index has {backend.row_count()} rows for {len(indexed)} documents")
+    current = segmentation.dictionary_hash()
+    if state().dictionary_hash != current:
+        problems.append("the jieba dictionary changed since the index was built (catalog names or words.txt)")
+    tk = segmentation.tokenizer()
+    stale = 0
+    for section in Section.objects.filter(pk__in=indexed & published).select_related("article").iterator(chunk_size=500):
+        names = list(section.mentions.order_by("initiative__name").values_list("initiative__name", flat=True))
+        _, expected = _row_and_document(section, section.article.title, names, tk)
+        actual = SearchDocument.objects.filter(section_id=section.pk).values_list("canon", "init_words").first()
+        if actual != (expected.canon, expected.init_words):
+            stale += 1
+    if stale:
+        problems.append(f"{stale} indexed sections have text that differs from the database")
+    return problems

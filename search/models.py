@@ -1,0 +1,36 @@
+"""The search index: derived data, rebuilt from the archive at any time (dropping it loses nothing).
+
+SearchDocument holds one row per section of a published article, with what ranking and exact
+matching read in Python. The backend's own index sits beside it: an FTS5 table (SQLite) or two
+tsvector columns with GIN indexes (PostgreSQL), added by this app's migration.
+"""
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    section = models.OneToOneField("archive.Section", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey("archive.Article", on_delete=models.CASCADE, related_name="+")
+    canon = models.TextField(help_text="normalised title, heading and body as units, for exact matching")
+    title_words = models.TextField(blank=True)
+    init_words = models.TextField(blank=True)
+    heading_words = models.TextField(blank=True)
+    body_words = models.TextField(blank=True)
+    needs_confirm = models.BooleanField(default=False, help_text="the backend index had to clip positions")
+
+    class Meta:
+        verbose_name = "检索文档"
+        verbose_name_plural = "检索文档"
+
+
+class IndexState(models.Model):
+    """A single row: which dictionary the index was built with, and a generation that every index
+    write bumps, so that per-process caches (document frequencies, facet maps) know when to drop."""
+
+    dictionary_hash = models.CharField(max_length=32, blank=True)
+    generation = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "索引状态"
+        verbose_name_plural = "索引状态"

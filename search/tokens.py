@@ -1,0 +1,77 @@
+"""The character channel: what makes every literal string findable, however jieba splits it.
+
+Normalised text is read as units: each CJK character is a unit, each run of Latin letters and
+digits is a unit; whitespace is ignored (raw texts have stray spaces inside words) and anything
+else (punctuation, symbols) is a break. A gram is two adjacent units with no break between them.
+A string of two or more units occurs in a text exactly when its grams occur there at consecutive
+positions, so an index of grams with a phrase query finds it; a single unit is indexed too.
+
+    >>> grams("8130亩土地")
+    ['8130亩', '亩土', '土地']
+"""
+
+import re
+import unicodedata
+
+BREAK = "qqbrk"  # stands where punctuation breaks adjacency; keeps positions honest
+_UNIT = re.compile(r"[a-z0-9]+|[^\W\d_a-z]|\S", re.UNICODE)
+
+
+def is_cjk(ch: str) -> bool:
+    return unicodedata.category(ch) == "Lo" or "\u3400" <= ch <= "\u9fff"
+
+
+def units(normalized: str) -> list[str | None]:
+    """Units in order, with None for each break."""
+    out: list[str | None] = []
+    for match in _UNIT.finditer(normalized):
+        token = match.group()
+        if token[0].isascii() and token[0].isalnum():
+            out.append(token)
+        elif len(token) == 1 and is_cjk(token):
+            out.append(token)
+        elif token.isalnum():  # other letters (Cyrillic, accented Latin…) as their own units
+            out.append(token.lower())
+        else:
+            if out and out[-1] is not None:
+                out.append(None)
+    while out and out[-1] is None:
+        out.pop()
+    return out
+
+
+def gram_stream(normalized: str) -> list[str]:
+    """The indexed token stream: one gram per adjacent pair, BREAK at breaks."""
+    seq = units(normalized)
+    stream = []
+    for a, b in zip(seq, seq[1:]):
+        if a is None:
+            continue
+        stream.append(BREAK if b is None else a + b)
+    return stream
+
+
+def unit_set(normalized: str) -> set[str]:
+    return {u for u in units(normalized) if u is not None}
+
+
+def grams(normalized: str) -> list[str]:
+    return [g for g in gram_stream(normalized) if g != BREAK]
+
+
+def searchable(term: str) -> bool:
+    return any(u is not None for u in units(term))
+
+
+UNIT_END = "\x01"
+BREAK_MARK = "\x02" + UNIT_END
+
+
+def canonical(normalized: str) -> str:
+    """Units each followed by UNIT_END, breaks as BREAK_MARK: a string occurs in a text (in the
+    sense of this module) exactly when UNIT_END + canonical(string) is in UNIT_END + canonical(text)."""
+    return "".join(BREAK_MARK if u is None else u + UNIT_END for u in units(normalized))
+
+
+def contains(doc_canon: str, query_canon: str) -> bool:
+    return bool(query_canon) and (UNIT_END + query_canon) in (UNIT_END + doc_canon)
