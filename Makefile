@@ -27,6 +27,7 @@ install-test: $(VENV)/.installed-test
 serve-setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_corpus
+	$(PY) manage.py rebuild_index --if-stale
 
 run: serve-setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

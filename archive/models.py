@@ -6,6 +6,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth
+from django.db.models.lookups import Exact
 from django.urls import reverse
 
 
@@ -149,6 +151,12 @@ class RawDocument(models.Model):
         return self.filename
 
 
+# Explicit casts: when Django validates the constraint in Python it puts the date in as a
+# literal, and PostgreSQL cannot EXTRACT from an untyped literal.
+_day_is_first = Exact(ExtractDay(Cast("date", models.DateField())), 1)
+_month_is_first = Exact(ExtractMonth(Cast("date", models.DateField())), 1)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
@@ -227,8 +235,8 @@ class Article(models.Model):
                 condition=(
                     Q(date_precision="unknown", date__isnull=True)
                     | Q(date_precision="day", date__isnull=False)
-                    | Q(date_precision="month", date__day=1)
-                    | Q(date_precision="year", date__day=1, date__month=1)
+                    | (Q(date_precision="month") & _day_is_first)
+                    | (Q(date_precision="year") & _day_is_first & _month_is_first)
                 ),
                 violation_error_message="日期与精度不符：精度为月时日期须为当月1日，为年时须为1月1日，未知时不填日期。",
             ),

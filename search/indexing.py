@@ -4,6 +4,8 @@ Only sections of published articles are indexed (drafts are never found). Every 
 index generation so that per-process caches drop what they hold.
 """
 
+import re
+import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,14 +28,19 @@ def state() -> IndexState:
 
 def bump_generation():
     IndexState.objects.get_or_create(pk=1)
-    IndexState.objects.filter(pk=1).update(generation=F("generation") + 1)
+    IndexState.objects.filter(pk=1).update(generation=F("generation") + 1, token=uuid.uuid4().hex)
 
 
-def _row_and_document(section: Section, title: str, initiative_names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
+def article_text(article: Article) -> str:
+    """What every section of an article is also found by: title, subtitle, document number."""
+    return " ".join(part for part in (article.title, article.subtitle, article.doc_number) if part)
+
+
+def _row_and_document(section: Section, title: str, names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
     title_n, heading_n, body_n = normalize(title), normalize(section.heading), normalize(section.body)
     grams = gram_stream(title_n) + [BREAK] + gram_stream(heading_n) + [BREAK] + gram_stream(body_n)
     units = sorted(unit_set(title_n) | unit_set(heading_n) | unit_set(body_n))
-    inits = [normalize(n) for n in initiative_names]
+    inits = [re.sub(r"[\s\"'“”‘’]", "", normalize(n)) for n in names]
     row = IndexRow(
         section_id=section.pk,
         grams=grams,
@@ -55,6 +62,17 @@ def _row_and_document(section: Section, title: str, initiative_names: list[str],
     return row, document
 
 
+def initiative_names(section_ids) -> dict[int, list[str]]:
+    """For each section, the names and aliases of the initiatives it mentions: a query that names
+    an initiative in any of its forms matches the section's initiative field."""
+    names: dict[int, list[str]] = {}
+    for mention in (
+        Mention.objects.filter(section_id__in=section_ids).select_related("initiative").order_by("section_id", "initiative__name")
+    ):
+        names.setdefault(mention.section_id, []).extend(mention.initiative.names)
+    return names
+
+
 def index_sections(section_ids) -> int:
     """(Re)index these sections; those not (or no longer) published are removed. Returns the
     number indexed. Runs in the caller's transaction."""
@@ -70,14 +88,8 @@ def index_sections(section_ids) -> int:
             sections = list(
                 Section.objects.filter(pk__in=chunk, article__status=Article.Status.PUBLISHED).select_related("article")
             )
-            names: dict[int, list[str]] = {}
-            for section_id, name in (
-                Mention.objects.filter(section_id__in=[s.pk for s in sections])
-                .order_by("section_id", "initiative__name")
-                .values_list("section_id", "initiative__name")
-            ):
-                names.setdefault(section_id, []).append(name)
-            pairs = [_row_and_document(s, s.article.title, names.get(s.pk, []), tk) for s in sections]
+            names = initiative_names([s.pk for s in sections])
+            pairs = [_row_and_document(s, article_text(s.article), names.get(s.pk, []), tk) for s in sections]
             backend.delete(chunk)
             SearchDocument.objects.filter(section_id__in=chunk).delete()
             SearchDocument.objects.bulk_create([doc for _, doc in pairs])
@@ -107,7 +119,7 @@ def remove_sections(section_ids) -> None:
 @dataclass
 class RebuildReport:
     sections: int
-    characters: int
+    characters: int  # bytes of UTF-8 text indexed
     seconds: float
     dictionary_hash: str
 
@@ -132,7 +144,10 @@ def rebuild(progress=None) -> RebuildReport:
             index_sections(chunk)
             if progress:
                 progress(min(start + 500, len(ids)), len(ids))
-        characters = sum(len(s.heading) + len(s.body) for s in Section.objects.filter(pk__in=ids).only("heading", "body"))
+        characters = sum(
+            len(s.heading.encode()) + len(s.body.encode())
+            for s in Section.objects.filter(pk__in=ids).only("heading", "body").iterator(chunk_size=1000)
+        )
         obj = state()
         obj.dictionary_hash = segmentation.current_hash()
         obj.built_at = timezone.now()
@@ -163,8 +178,8 @@ def drift() -> list[str]:
     tk = segmentation.tokenizer()
     stale = 0
     for section in Section.objects.filter(pk__in=indexed & published).select_related("article").iterator(chunk_size=500):
-        names = list(section.mentions.order_by("initiative__name").values_list("initiative__name", flat=True))
-        _, expected = _row_and_document(section, section.article.title, names, tk)
+        names = initiative_names([section.pk]).get(section.pk, [])
+        _, expected = _row_and_document(section, article_text(section.article), names, tk)
         actual = SearchDocument.objects.filter(section_id=section.pk).values_list("canon", "init_words").first()
         if actual != (expected.canon, expected.init_words):
             stale += 1

@@ -1,8 +1,8 @@
 """The character channel: what makes every literal string findable, however jieba splits it.
 
 Normalised text is read as units: each CJK character is a unit, each run of Latin letters and
-digits is a unit; whitespace is ignored (raw texts have stray spaces inside words) and anything
-else (punctuation, symbols) is a break. A gram is two adjacent units with no break between them.
+digits is a unit; whitespace and quotation marks are ignored (raw texts have stray spaces inside
+words, and “五好”园区 is 五好园区) and anything else (punctuation, symbols) is a break. A gram is two adjacent units with no break between them.
 A string of two or more units occurs in a text exactly when its grams occur there at consecutive
 positions, so an index of grams with a phrase query finds it; a single unit is indexed too.
 
@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 BREAK = "qqbrk"  # stands where punctuation breaks adjacency; keeps positions honest
+TRANSPARENT = set("\"'“”‘’「」『』《》〈〉")
 _UNIT = re.compile(r"[a-z0-9]+|[^\W\d_a-z]|\S", re.UNICODE)
 
 
@@ -26,6 +27,8 @@ def units(normalized: str) -> list[str | None]:
     out: list[str | None] = []
     for match in _UNIT.finditer(normalized):
         token = match.group()
+        if token in TRANSPARENT:
+            continue
         if token[0].isascii() and token[0].isalnum():
             out.append(token)
         elif len(token) == 1 and is_cjk(token):
@@ -57,6 +60,17 @@ def unit_set(normalized: str) -> set[str]:
 
 def grams(normalized: str) -> list[str]:
     return [g for g in gram_stream(normalized) if g != BREAK]
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Text without whitespace and quotation marks, and each kept character's index in text:
+    for finding a string where the character channel would (snippets, marking)."""
+    kept, index = [], []
+    for i, ch in enumerate(text):
+        if not ch.isspace() and ch not in TRANSPARENT:
+            kept.append(ch)
+            index.append(i)
+    return "".join(kept), index
 
 
 def searchable(term: str) -> bool:

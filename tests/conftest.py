@@ -14,11 +14,41 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from archive.corpus import load_all
+    from search.indexing import rebuild
 
     with django_db_blocker.unblock():
         load_all(settings.FIXTURES_DIR)
+        rebuild()
 
 
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+@pytest.fixture
+def make_article(db):
+    """Create a published article with sections (the index follows through the save signals)."""
+    import datetime
+    import itertools
+
+    from archive.models import Article, Section
+
+    counter = itertools.count(1)
+
+    def make(title="测试报道", sections=(("", "测试正文。"),), date=datetime.date(2024, 1, 1), precision="year", **fields):
+        n = next(counter)
+        article = Article.objects.create(
+            slug=fields.pop("slug", f"test-article-{n}"),
+            title=title,
+            kind=fields.pop("kind", Article.Kind.NEWS),
+            date=date,
+            date_precision=precision,
+            status=fields.pop("status", Article.Status.PUBLISHED),
+            **fields,
+        )
+        for order, (heading, body) in enumerate(sections, 1):
+            Section.objects.create(article=article, order=order, heading=heading, body=body)
+        return article
+
+    return make

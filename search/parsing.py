@@ -1,0 +1,110 @@
+"""User text → query tree. Never raises: whatever is not query syntax is text.
+
+    >>> parse('二分法 "国企改革" -保交楼 五好园区 OR 园区体制机制改革')
+    ParsedQuery(tree=And(children=(PlainText(text='二分法'), Phrase(text='国企改革'), Not(child=PlainText(text='保交楼')), Or(children=(PlainText(text='五好园区'), PlainText(text='园区体制机制改革'))))), notices=())
+
+Syntax: terms separated by spaces must all match; "a phrase" matches exactly; -term excludes;
+A OR B matches either. An unbalanced quote, a dangling OR or a lone minus is plain text; FTS or
+tsquery operators, SQL and markup are text too (they become terms or vanish as punctuation).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .normalize import normalize
+from .query import And, Not, Or, Phrase, PlainText
+from .tokens import searchable
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+_TOKEN = re.compile(r'-?"[^"]*"|\S+')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    tree: object | None  # None: nothing searchable (browse instead)
+    notices: tuple = ()
+
+
+def clean(text: str) -> str:
+    """Control and format characters (NUL, zero-width…) turned into spaces, lone surrogates
+    dropped, curly and full-width quotes made plain. Case and width are left for normalize()."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Zs"} else ch for ch in text)
+    return text.replace("“", '"').replace("”", '"').replace("＂", '"')
+
+
+def parse(raw: str | None) -> ParsedQuery:
+    notices = []
+    text = clean(raw or "")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notices.append(f"检索词过长，只按前 {MAX_QUERY_CHARS} 个字符检索。")
+    if text.count('"') % 2:
+        # An unbalanced quote is text: drop the last one so the rest pairs up.
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1 :]
+    items: list = []  # leaves, Not(leaf) and the marker "OR"
+    for token in _TOKEN.findall(text):
+        negate = token.startswith("-") and len(token) > 1
+        body = token[1:] if negate else token
+        if body in ("OR", "ＯＲ"):
+            if not negate:
+                items.append("OR")
+            continue
+        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+            inner = normalize(body[1:-1]).strip()
+            leaf = Phrase(inner) if searchable(inner) else None
+        else:
+            body = normalize(body.replace('"', " ")).strip()
+            leaf = PlainText(body) if searchable(body) else None
+        if leaf is None:
+            continue
+        items.append(Not(leaf) if negate else leaf)
+    tree = _combine(items)
+    leaves = [i for i in items if i != "OR"]
+    if len(leaves) > MAX_TERMS:
+        notices.append(f"检索词过多，只用前 {MAX_TERMS} 个。")
+        tree = _combine(_first_terms(items, MAX_TERMS))
+    if tree is not None and not _has_positive(tree):
+        notices.append("只有排除词，已显示排除后的浏览结果。")
+    return ParsedQuery(tree, tuple(notices))
+
+
+def _first_terms(items, limit):
+    kept, count = [], 0
+    for item in items:
+        if item != "OR":
+            count += 1
+            if count > limit:
+                break
+        kept.append(item)
+    return kept
+
+
+def _combine(items):
+    """Group "A OR B OR C" runs into Or nodes; everything else is ANDed."""
+    groups: list[list] = []
+    pending_or = False
+    for item in items:
+        if item == "OR":
+            pending_or = bool(groups)
+            continue
+        if pending_or and not isinstance(item, Not) and not isinstance(groups[-1][-1], Not):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        pending_or = False
+    nodes = [g[0] if len(g) == 1 else Or(tuple(g)) for g in groups]
+    if not nodes:
+        return None
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def _has_positive(node) -> bool:
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_has_positive(c) for c in node.children)
+    return True

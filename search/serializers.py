@@ -1,0 +1,48 @@
+"""Results as the JSON the API and the search command share (the contract in the search issue)."""
+
+from urllib.parse import urlencode
+
+from .engine import SearchResults
+from .facets import FACETS, facet_map
+from .indexing import state
+
+
+def hit_url(url: str, results: SearchResults) -> str:
+    """A section URL that carries the searched terms, so the article page can mark them."""
+    if not results.terms:
+        return url
+    path, _, anchor = url.partition("#")
+    return f"{path}?{urlencode({'hl': ' '.join(results.terms)})}" + (f"#{anchor}" if anchor else "")
+
+
+def results_json(results: SearchResults) -> dict:
+    fmap = facet_map(state().token)
+    items = []
+    for hit in results.hits:
+        values = fmap.values.get(hit.article.pk, {})
+        labels = fmap.labels
+        items.append(
+            {
+                "article": {
+                    "id": hit.article.pk,
+                    "title": hit.article.title,
+                    "url": hit.article.get_absolute_url(),
+                    "date": hit.article.display_date,
+                    "kind": hit.article.get_kind_display(),
+                    "departments": sorted(labels["department"][v] for v in values.get("department", ())),
+                    "initiatives": sorted(labels["initiative"][v] for v in values.get("initiative", ())),
+                },
+                "section": {"heading": hit.section.heading, "url": hit_url(hit.section.get_absolute_url(), results)},
+                "snippet": str(hit.snippet),
+                "score": hit.score,
+                "more_sections": hit.more_sections,
+            }
+        )
+    return {
+        "query": results.q,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "results": items,
+        "facets": {facet: results.facets[facet] for facet in FACETS},
+    }

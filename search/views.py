@@ -1,0 +1,93 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from .engine import SORTS, search
+from .facets import FACET_LABELS, FACETS
+from .serializers import hit_url, results_json
+from .suggest import suggestions
+
+FACET_TOP = 8
+
+
+def _run(request):
+    return search(
+        request.GET.get("q", ""),
+        request.GET,
+        sort=request.GET.get("sort", "relevance"),
+        page=request.GET.get("page", 1),
+    )
+
+
+def search_page(request):
+    results = _run(request)
+    expanded = set(request.GET.getlist("more"))
+    facet_blocks = []
+    for facet in FACETS:
+        values = results.facets[facet]
+        filter_text = request.GET.get(f"{facet}_filter", "").strip()
+        if filter_text:
+            values = [v for v in values if filter_text.lower() in v["label"].lower() or v["selected"]]
+        shown = values if facet in expanded or filter_text else [v for i, v in enumerate(values) if i < FACET_TOP or v["selected"]]
+        for v in shown:
+            v["toggle_url"] = _toggle_url(request, facet, v["value"])
+        facet_blocks.append(
+            {
+                "name": facet,
+                "label": FACET_LABELS[facet],
+                "values": shown,
+                "hidden": len(values) - len(shown),
+                "more_url": _with(request, more=facet),
+                "filter_text": filter_text,
+                "long": len(results.facets[facet]) > FACET_TOP,
+            }
+        )
+    for hit in results.hits:
+        hit.link = hit_url(hit.section.get_absolute_url(), results)
+    return render(
+        request,
+        "search/search.html",
+        {
+            "results": results,
+            "query": results.q,
+            "facet_blocks": facet_blocks,
+            "sorts": [(key, label, _with(request, sort=key, page=None)) for key, label in SORTS.items()],
+            "prev_url": _with(request, page=results.page - 1) if results.page > 1 else None,
+            "next_url": _with(request, page=results.page + 1) if results.page < results.pages else None,
+            "clear_url": _with(request, **{f: None for f in FACETS}, page=None),
+        },
+    )
+
+
+def api_search(request):
+    return JsonResponse(results_json(_run(request)), json_dumps_params={"ensure_ascii": False})
+
+
+def api_suggest(request):
+    return JsonResponse(
+        {"query": request.GET.get("q", ""), "suggestions": suggestions(request.GET.get("q", ""))},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _with(request, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _toggle_url(request, facet, value) -> str:
+    params = request.GET.copy()
+    values = params.getlist(facet)
+    if value in values:
+        values = [v for v in values if v != value]
+    else:
+        values = values + [value]
+    params.setlist(facet, values)
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

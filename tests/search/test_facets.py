@@ -1,0 +1,107 @@
+"""Facet counts are live and disjunctive, and agree with a brute-force count through the ORM."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive.models import Article
+from search.engine import search
+from search.facets import FACETS, facet_map
+from search.filters import filtered_queryset
+from search.indexing import state
+
+pytestmark = pytest.mark.django_db
+
+
+def article_ids_for(query, params):
+    return {hit.article.pk for hit in search(query, params, page_size=1000).hits}
+
+
+def brute_force_counts(query, params, facet):
+    """Count per value of `facet` by asking the ORM, with every other facet's selection applied."""
+    fmap = facet_map(state().token)
+    matching = article_ids_for(query, params.__class__(mutable=True)) if query else set(
+        Article.objects.published().values_list("pk", flat=True)
+    )
+    others = params.copy()
+    others.pop(facet, None)
+    allowed = set(filtered_queryset(others, fmap).values_list("pk", flat=True)) & matching
+    counts = {}
+    for value in fmap.labels[facet]:
+        selection = others.copy()
+        selection.setlist(facet, [value])
+        n = len(set(filtered_queryset(selection, fmap).values_list("pk", flat=True)) & allowed)
+        if n:
+            counts[value] = n
+    return counts
+
+
+@pytest.mark.parametrize("query", ["", "改革", "园区", "二分法 OR 保交楼"])
+def test_counts_match_a_brute_force_count_without_selection(query, params):
+    results = search(query, params(), page_size=1000)
+    for facet in FACETS:
+        shown = {v["value"]: v["count"] for v in results.facets[facet] if v["count"]}
+        assert shown == brute_force_counts(query, params(), facet), facet
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_counts_match_a_brute_force_count_under_random_selections(data, params):
+    fmap = facet_map(state().token)
+    query = data.draw(st.sampled_from(["", "改革", "园区", "国企"]))
+    chosen = {}
+    for facet in data.draw(st.lists(st.sampled_from(FACETS), max_size=2, unique=True)):
+        values = sorted(fmap.labels[facet])
+        chosen[facet] = data.draw(st.lists(st.sampled_from(values), min_size=1, max_size=2, unique=True))
+    p = params(**chosen)
+    results = search(query, p, page_size=1000)
+    for facet in FACETS:
+        shown = {v["value"]: v["count"] for v in results.facets[facet] if v["count"]}
+        assert shown == brute_force_counts(query, p, facet), (facet, chosen)
+    # and the hits are exactly the articles that pass every selection
+    expected = set(filtered_queryset(p, fmap).values_list("pk", flat=True))
+    if query:
+        expected &= article_ids_for(query, params())
+    assert {hit.article.pk for hit in results.hits} == expected
+
+
+def test_selecting_a_department_keeps_the_other_departments_visible(params):
+    everything = search("", params())
+    first = everything.facets["department"][0]
+    picked = search("", params(department=first["value"]))
+    departments = {v["value"]: v for v in picked.facets["department"]}
+    assert departments[first["value"]]["selected"] is True
+    assert len([v for v in departments.values() if v["count"]]) > 1
+    assert picked.total == first["count"]
+
+
+def test_two_values_of_one_facet_combine_with_or(params):
+    years = search("", params()).facets["year"]
+    a, b = years[0], years[1]
+    both = search("", params(year=[a["value"], b["value"]]))
+    assert both.total == a["count"] + b["count"]
+
+
+def test_facets_combine_with_and(params):
+    picked = search("", params(year="2019", kind="research"))
+    assert picked.total and all(h.article.date.year == 2019 and h.article.kind == "research" for h in picked.hits)
+    assert search("", params(year="2019", kind="reply")).total == 0
+
+
+def test_a_selected_value_stays_visible_at_zero(params):
+    results = search("二分法", params(kind="reply"))
+    reply = [v for v in results.facets["kind"] if v["value"] == "reply"]
+    assert reply and reply[0]["selected"] and results.total == 0
+
+
+def test_unknown_facet_values_are_ignored_with_a_notice(params):
+    results = search("改革", params(department=["no-such-department"]))
+    assert results.total == search("改革", params()).total
+    assert any("不存在" in n for n in results.notices)
+
+
+def test_many_to_many_facets_count_distinct_articles(params):
+    results = search("", params())
+    for value in results.facets["initiative"][:5]:
+        ids = {h.article.pk for h in search("", params(initiative=value["value"]), page_size=1000).hits}
+        assert len(ids) == value["count"]
