@@ -6,7 +6,8 @@ import django_filters
 
 from archive.models import Article
 
-from .facets import FACET_LABELS, FACETS, FacetMap
+from .facets import FACET_LABELS
+from .live import FACETS, LiveIndex
 
 
 class ArticleFacetFilter(django_filters.FilterSet):
@@ -23,13 +24,13 @@ class ArticleFacetFilter(django_filters.FilterSet):
         model = Article
         fields = list(FACETS)
 
-    def __init__(self, *args, fmap: FacetMap, **kwargs):
+    def __init__(self, *args, fmap: LiveIndex, **kwargs):
         super().__init__(*args, **kwargs)
         for facet in FACETS:
             self.filters[facet].extra["choices"] = sorted(fmap.labels[facet].items())
 
 
-def selected_values(params, fmap: FacetMap) -> tuple[dict[str, set], list[str]]:
+def selected_values(params, fmap: LiveIndex) -> tuple[dict[str, set], list[str]]:
     """The valid selected values per facet from a QueryDict (or dict of lists), and notices for
     values that do not exist."""
     selected: dict[str, set] = {}
@@ -45,7 +46,7 @@ def selected_values(params, fmap: FacetMap) -> tuple[dict[str, set], list[str]]:
     return selected, notices
 
 
-def filtered_queryset(params, fmap: FacetMap):
+def filtered_queryset(params, fmap: LiveIndex):
     """The ORM's answer to the same facet selection (published articles): what the engine's
     in-memory filtering must agree with."""
     selected, _ = selected_values(params, fmap)

@@ -8,7 +8,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,9 +16,9 @@ from archive.models import Article, Mention, Section
 
 from . import segmentation
 from .backends import IndexRow, get_backend
-from .models import IndexState, SearchDocument
+from .models import IndexChange, IndexState, SearchDocument
 from .normalize import normalize
-from .tokens import BREAK, BREAK_MARK, canonical, gram_stream, unit_set
+from .tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
 
 
 def state() -> IndexState:
@@ -26,9 +26,14 @@ def state() -> IndexState:
     return obj
 
 
-def bump_generation():
+def bump_generation(article_ids=(), scope=IndexChange.Scope.ARTICLE):
+    """Record an index write: the articles it touched (or a catalog change, or everything)."""
     IndexState.objects.get_or_create(pk=1)
     IndexState.objects.filter(pk=1).update(generation=F("generation") + 1, token=uuid.uuid4().hex)
+    if scope == IndexChange.Scope.ARTICLE:
+        IndexChange.objects.bulk_create([IndexChange(scope=scope, article_id=a) for a in sorted(set(article_ids))])
+    else:
+        IndexChange.objects.create(scope=scope)
 
 
 def article_text(article: Article) -> str:
@@ -38,13 +43,14 @@ def article_text(article: Article) -> str:
 
 def _row_and_document(section: Section, title: str, names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
     title_n, heading_n, body_n = normalize(title), normalize(section.heading), normalize(section.body)
-    grams = gram_stream(title_n) + [BREAK] + gram_stream(heading_n) + [BREAK] + gram_stream(body_n)
-    units = sorted(unit_set(title_n) | unit_set(heading_n) | unit_set(body_n))
+    seqs = [units(title_n), units(heading_n), units(body_n)]
+    grams = stream_of(seqs[0]) + [BREAK] + stream_of(seqs[1]) + [BREAK] + stream_of(seqs[2])
+    distinct = sorted({u for seq in seqs for u in seq if u is not None})
     inits = [re.sub(r"[\s\"'“”‘’]", "", normalize(n)) for n in names]
     row = IndexRow(
         section_id=section.pk,
         grams=grams,
-        units=units,
+        units=distinct,
         title_words=segmentation.words(title_n, tk),
         init_words=inits,
         heading_words=segmentation.words(heading_n, tk),
@@ -53,7 +59,7 @@ def _row_and_document(section: Section, title: str, names: list[str], tk) -> tup
     document = SearchDocument(
         section_id=section.pk,
         article_id=section.article_id,
-        canon=canonical(title_n) + BREAK_MARK + canonical(heading_n) + BREAK_MARK + canonical(body_n),
+        canon=BREAK_MARK.join(canonical_of(seq) for seq in seqs),
         title_words=" ".join(row.title_words),
         init_words="\t".join(inits),
         heading_words=" ".join(row.heading_words),
@@ -90,12 +96,15 @@ def index_sections(section_ids) -> int:
             )
             names = initiative_names([s.pk for s in sections])
             pairs = [_row_and_document(s, article_text(s.article), names.get(s.pk, []), tk) for s in sections]
+            touched = set(SearchDocument.objects.filter(section_id__in=chunk).values_list("article_id", flat=True))
+            touched |= {s.article_id for s in sections}
             backend.delete(chunk)
             SearchDocument.objects.filter(section_id__in=chunk).delete()
             SearchDocument.objects.bulk_create([doc for _, doc in pairs])
             backend.write([row for row, _ in pairs])
             indexed += len(pairs)
-        bump_generation()
+            if not _rebuilding:
+                bump_generation(touched)
     return indexed
 
 
@@ -111,9 +120,10 @@ def remove_sections(section_ids) -> None:
     if not section_ids:
         return
     with transaction.atomic():
+        touched = set(SearchDocument.objects.filter(section_id__in=section_ids).values_list("article_id", flat=True))
         get_backend().delete(section_ids)
         SearchDocument.objects.filter(section_id__in=section_ids).delete()
-        bump_generation()
+        bump_generation(touched)
 
 
 @dataclass
@@ -122,38 +132,91 @@ class RebuildReport:
     characters: int  # bytes of UTF-8 text indexed
     seconds: float
     dictionary_hash: str
+    workers: int = 1
 
 
-def rebuild(progress=None) -> RebuildReport:
-    """Drop and rebuild the whole index from the database, with the current dictionary."""
+_rebuilding = False
+CHUNK = 2000
+
+
+def _build_chunk(items):
+    """Worker: index rows and documents for a chunk of plain tuples (picklable both ways)."""
+    tk = segmentation.tokenizer()
+    out = []
+    for sid, aid, text, heading, body, names in items:
+        section = Section(pk=sid, article_id=aid, heading=heading, body=body)
+        row, doc = _row_and_document(section, text, names, tk)
+        out.append((row, (doc.section_id, doc.article_id, doc.canon, doc.title_words, doc.init_words, doc.heading_words, doc.body_words)))
+    return out
+
+
+def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
+    """Drop and rebuild the whole index from the database, with the current dictionary.
+    Segmentation runs in a pool of worker processes (one per core by default)."""
+    import multiprocessing
+    import os
     import time
 
+    global _rebuilding
     started = time.monotonic()
     segmentation.reset()
-    tk = segmentation.tokenizer()
+    segmentation.tokenizer()  # load before forking, so workers inherit it
+    workers = workers or min(os.cpu_count() or 1, 4)
     backend = get_backend()
-    ids = list(
-        Section.objects.filter(article__status=Article.Status.PUBLISHED).order_by("pk").values_list("pk", flat=True)
-    )
+    published = Section.objects.filter(article__status=Article.Status.PUBLISHED)
+    ids = list(published.order_by("pk").values_list("pk", flat=True))
     characters = 0
-    with transaction.atomic():
-        backend.clear()
-        SearchDocument.objects.all().delete()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            index_sections(chunk)
-            if progress:
-                progress(min(start + 500, len(ids)), len(ids))
-        characters = sum(
-            len(s.heading.encode()) + len(s.body.encode())
-            for s in Section.objects.filter(pk__in=ids).only("heading", "body").iterator(chunk_size=1000)
-        )
-        obj = state()
-        obj.dictionary_hash = segmentation.current_hash()
-        obj.built_at = timezone.now()
-        obj.save(update_fields=["dictionary_hash", "built_at"])
-    del tk
-    return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash)
+    pool = None
+    if workers > 1 and len(ids) > CHUNK:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        with transaction.atomic():
+            _rebuilding = True
+            backend.clear()
+            SearchDocument.objects.all().delete()
+            chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+            def payloads():
+                for chunk in chunks:
+                    names = initiative_names(chunk)
+                    rows = published.filter(pk__in=chunk).values_list(
+                        "pk", "article_id", "article__title", "article__subtitle", "article__doc_number", "heading", "body"
+                    )
+                    yield [
+                        (sid, aid, " ".join(p for p in (title, subtitle, doc) if p), heading, body, names.get(sid, []))
+                        for sid, aid, title, subtitle, doc, heading, body in rows
+                    ]
+
+            results = pool.imap(_build_chunk, payloads()) if pool else map(_build_chunk, payloads())
+            done = 0
+            table = SearchDocument._meta.db_table
+            insert = (
+                f"INSERT INTO {table} (section_id, article_id, canon, title_words, init_words, heading_words,"
+                " body_words, needs_confirm) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            )
+            for built in results:
+                with connection.cursor() as cursor:
+                    cursor.executemany(insert, [d + (False,) for _, d in built])
+                backend.write([row for row, _ in built])
+                done += len(built)
+                if progress:
+                    progress(done, len(ids))
+            characters = sum(
+                len(h.encode()) + len(b.encode())
+                for h, b in published.values_list("heading", "body").iterator(chunk_size=2000)
+            )
+            IndexChange.objects.all().delete()
+            bump_generation(scope=IndexChange.Scope.ALL)
+            obj = state()
+            obj.dictionary_hash = segmentation.current_hash()
+            obj.built_at = timezone.now()
+            obj.save(update_fields=["dictionary_hash", "built_at"])
+    finally:
+        _rebuilding = False
+        if pool:
+            pool.close()
+            pool.join()
+    return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash, workers if pool else 1)
 
 
 def drift() -> list[str]:

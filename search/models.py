@@ -37,3 +37,22 @@ class IndexState(models.Model):
     class Meta:
         verbose_name = "索引状态"
         verbose_name_plural = "索引状态"
+
+
+class IndexChange(models.Model):
+    """One row per index write, naming the article it touched (null: everything, after a
+    rebuild or a catalog change). Serving processes read the rows they have not seen, so their
+    in-memory maps and caches follow edits without being rebuilt."""
+
+    class Scope(models.TextChoices):
+        ARTICLE = "article", "article"
+        CATALOG = "catalog", "catalog"
+        ALL = "all", "all"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.ARTICLE)
+    article_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "索引变更"
+        verbose_name_plural = "索引变更"

@@ -3,8 +3,7 @@
 from urllib.parse import urlencode
 
 from .engine import SearchResults
-from .facets import FACETS, facet_map
-from .indexing import state
+from .live import FACETS
 
 
 def hit_url(url: str, results: SearchResults) -> str:
@@ -16,11 +15,12 @@ def hit_url(url: str, results: SearchResults) -> str:
 
 
 def results_json(results: SearchResults) -> dict:
-    fmap = facet_map(state().token)
+    live = results.live
+    labels = live.labels
     items = []
     for hit in results.hits:
-        values = fmap.values.get(hit.article.pk, {})
-        labels = fmap.labels
+        facts = live.articles.get(hit.article.pk)
+        values = facts.values if facts else {}
         items.append(
             {
                 "article": {

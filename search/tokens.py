@@ -22,36 +22,41 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.category(ch) == "Lo" or "\u3400" <= ch <= "\u9fff"
 
 
+# One match per run: ASCII word | other letters (each a unit) | ignored | other alnum | break.
+_RUN = re.compile(r"([a-z0-9]+)|([^\W\d_a-z]+)|([\s\"'“”‘’「」『』《》〈〉]+)|([^\W_])|(.)", re.S)
+
+
 def units(normalized: str) -> list[str | None]:
-    """Units in order, with None for each break."""
+    """Units in order, with None for each break (never two in a row, none at either end)."""
     out: list[str | None] = []
-    for match in _UNIT.finditer(normalized):
-        token = match.group()
-        if token in TRANSPARENT:
-            continue
-        if token[0].isascii() and token[0].isalnum():
-            out.append(token)
-        elif len(token) == 1 and is_cjk(token):
-            out.append(token)
-        elif token.isalnum():  # other letters (Cyrillic, accented Latin…) as their own units
-            out.append(token.lower())
-        else:
-            if out and out[-1] is not None:
-                out.append(None)
-    while out and out[-1] is None:
+    append, extend = out.append, out.extend
+    for match in _RUN.finditer(normalized):
+        kind = match.lastindex
+        if kind == 1:
+            append(match.group(1))
+        elif kind == 2:
+            extend(match.group(2).lower())
+        elif kind == 4:
+            append(match.group(4).lower())
+        elif kind == 5 and out and out[-1] is not None:
+            append(None)
+    if out and out[-1] is None:
         out.pop()
     return out
 
 
+def stream_of(seq: list[str | None]) -> list[str]:
+    """The gram stream of a unit sequence."""
+    return [BREAK if b is None else a + b for a, b in zip(seq, seq[1:]) if a is not None]
+
+
+def canonical_of(seq: list[str | None]) -> str:
+    return "".join(BREAK_MARK if u is None else u + UNIT_END for u in seq)
+
+
 def gram_stream(normalized: str) -> list[str]:
     """The indexed token stream: one gram per adjacent pair, BREAK at breaks."""
-    seq = units(normalized)
-    stream = []
-    for a, b in zip(seq, seq[1:]):
-        if a is None:
-            continue
-        stream.append(BREAK if b is None else a + b)
-    return stream
+    return stream_of(units(normalized))
 
 
 def unit_set(normalized: str) -> set[str]:
@@ -84,7 +89,7 @@ BREAK_MARK = "\x02" + UNIT_END
 def canonical(normalized: str) -> str:
     """Units each followed by UNIT_END, breaks as BREAK_MARK: a string occurs in a text (in the
     sense of this module) exactly when UNIT_END + canonical(string) is in UNIT_END + canonical(text)."""
-    return "".join(BREAK_MARK if u is None else u + UNIT_END for u in units(normalized))
+    return canonical_of(units(normalized))
 
 
 def contains(doc_canon: str, query_canon: str) -> bool:

@@ -34,6 +34,16 @@ class SearchBackend:
         and all these units. A superset of the exact answer is allowed, never a subset."""
         raise NotImplementedError
 
+    def unsure(self, section_ids) -> set[int]:
+        """Those of these sections whose index could not hold every position (then a phrase match
+        must be confirmed on the text)."""
+        raise NotImplementedError
+
+    def best_sections(self, words: list[str], limit: int) -> list[int]:
+        """Up to limit sections with any of the words, best first by the backend's own ranking:
+        the bounded candidate set that a large result is ranked from."""
+        raise NotImplementedError
+
     def document_frequency(self, word: str) -> int:
         """How many sections have the word in any word field."""
         raise NotImplementedError

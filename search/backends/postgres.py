@@ -52,11 +52,15 @@ class PostgresBackend(SearchBackend):
         for row in rows:
             grams, clipped = gram_vector(row)
             values.append((grams, word_vector(row), row.needs_confirm or clipped, row.section_id))
+        if not values:
+            return
+        grams, words, confirm, ids = (list(column) for column in zip(*values))
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE search_searchdocument SET grams_tsv = %s::tsvector, words_tsv = %s::tsvector,"
-                " needs_confirm = %s WHERE section_id = %s",
-                values,
+            cursor.execute(
+                "UPDATE search_searchdocument AS d SET grams_tsv = v.g::tsvector, words_tsv = v.w::tsvector,"
+                " needs_confirm = v.c FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bool[]) AS v(id, g, w, c)"
+                " WHERE d.section_id = v.id",
+                [ids, grams, words, confirm],
             )
 
     def delete(self, section_ids: list[int]) -> None:
@@ -82,6 +86,22 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return {row[0] for row in cursor.fetchall()}
+
+    def unsure(self, section_ids) -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT section_id FROM search_searchdocument WHERE needs_confirm")
+            flagged = {row[0] for row in cursor.fetchall()}
+        return flagged & set(section_ids)
+
+    def best_sections(self, words: list[str], limit: int) -> list[int]:
+        query = " | ".join(lexeme(w) for w in words)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT section_id FROM search_searchdocument WHERE words_tsv @@ %s::tsquery"
+                " ORDER BY ts_rank('{0.25, 0.5, 0.75, 1.0}', words_tsv, %s::tsquery) DESC, section_id LIMIT %s",
+                [query, query, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def document_frequency(self, word: str) -> int:
         with connection.cursor() as cursor:

@@ -1,11 +1,14 @@
-"""SQLite FTS5 backend. One FTS5 row per section (rowid = section id); user text never reaches
-MATCH: only gram and unit tokens (letters, digits, CJK) go in, each quoted."""
+"""SQLite FTS5 backend. Three FTS5 tables keyed by section id: search_fts_grams (the gram stream,
+with positions, for exact phrase matching), search_fts_units (units, presence only) and
+search_fts_words (the four word fields, for bm25 and document frequencies).
+User text never reaches MATCH: only gram, unit and word tokens go in, each quoted."""
 
 from django.db import DatabaseError, connection
 
 from .base import IndexRow, SearchBackend
 
 WORD_COLUMNS = "{title_words init_words heading_words body_words}"
+TABLES = ("search_fts_grams", "search_fts_units", "search_fts_words")
 
 
 def quote(token: str) -> str:
@@ -21,13 +24,18 @@ class SQLiteBackend(SearchBackend):
         self.delete([r.section_id for r in rows])
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fts(rowid, grams, units, title_words, init_words, heading_words, body_words)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO search_fts_grams(rowid, grams) VALUES (%s, %s)",
+                [(r.section_id, " ".join(r.grams)) for r in rows],
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts_units(rowid, units) VALUES (%s, %s)", [(r.section_id, " ".join(r.units)) for r in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO search_fts_words(rowid, title_words, init_words, heading_words, body_words)"
+                " VALUES (%s, %s, %s, %s, %s)",
                 [
                     (
                         r.section_id,
-                        " ".join(r.grams),
-                        " ".join(r.units),
                         " ".join(r.title_words),
                         " ".join(r.init_words),
                         " ".join(r.heading_words),
@@ -41,39 +49,64 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             for start in range(0, len(section_ids), 500):
                 chunk = section_ids[start : start + 500]
-                cursor.execute(
-                    f"DELETE FROM search_fts WHERE rowid IN ({','.join(['%s'] * len(chunk))})", chunk
-                )
+                marks = ",".join(["%s"] * len(chunk))
+                for table in TABLES:
+                    cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_fts")
+            for table in TABLES:
+                cursor.execute(f"DELETE FROM {table}")
 
     def candidates(self, grams: list[str], units: list[str]) -> set[int]:
-        parts = []
-        if grams:
-            parts.append("grams : " + quote(" ".join(grams)))
-        parts += ["units : " + quote(u) for u in units]
         with connection.cursor() as cursor:
-            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [" AND ".join(parts)])
-            return {row[0] for row in cursor.fetchall()}
+            if grams:
+                cursor.execute(
+                    "SELECT rowid FROM search_fts_grams WHERE search_fts_grams MATCH %s", ["grams : " + quote(" ".join(grams))]
+                )
+                found = {row[0] for row in cursor.fetchall()}
+                if not units or not found:
+                    return found
+            else:
+                found = None
+            match = " AND ".join(quote(u) for u in units)
+            cursor.execute("SELECT rowid FROM search_fts_units WHERE search_fts_units MATCH %s", [match])
+            by_units = {row[0] for row in cursor.fetchall()}
+            return by_units if found is None else found & by_units
+
+    def unsure(self, section_ids) -> set[int]:
+        return set()  # FTS5 keeps every position: its phrase matches are exact
+
+    def best_sections(self, words: list[str], limit: int) -> list[int]:
+        match = WORD_COLUMNS + " : (" + " OR ".join(quote(w) for w in words) + ")"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_fts_words WHERE search_fts_words MATCH %s"
+                " ORDER BY bm25(search_fts_words, 4.0, 3.0, 2.0, 1.0), rowid LIMIT %s",
+                [match, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def document_frequency(self, word: str) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [f"{WORD_COLUMNS} : {quote(word)}"]
+                "SELECT count(*) FROM search_fts_words WHERE search_fts_words MATCH %s", [f"{WORD_COLUMNS} : {quote(word)}"]
             )
             return cursor.fetchone()[0]
 
     def row_count(self) -> int:
+        counts = set()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM search_fts")
-            return cursor.fetchone()[0]
+            for table in TABLES:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                counts.add(cursor.fetchone()[0])
+        return counts.pop() if len(counts) == 1 else -1
 
     def healthy(self) -> bool:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+                for table in TABLES:
+                    cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
             return True
         except DatabaseError:
             return False

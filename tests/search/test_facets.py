@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 
 from archive.models import Article
 from search.engine import search
-from search.facets import FACETS, facet_map
+from search.facets import FACETS
 from search.filters import filtered_queryset
-from search.indexing import state
+from search.live import live_index
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def article_ids_for(query, params):
 
 def brute_force_counts(query, params, facet):
     """Count per value of `facet` by asking the ORM, with every other facet's selection applied."""
-    fmap = facet_map(state().token)
+    fmap = live_index()
     matching = article_ids_for(query, params.__class__(mutable=True)) if query else set(
         Article.objects.published().values_list("pk", flat=True)
     )
@@ -47,7 +47,7 @@ def test_counts_match_a_brute_force_count_without_selection(query, params):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_counts_match_a_brute_force_count_under_random_selections(data, params):
-    fmap = facet_map(state().token)
+    fmap = live_index()
     query = data.draw(st.sampled_from(["", "改革", "园区", "国企"]))
     chosen = {}
     for facet in data.draw(st.lists(st.sampled_from(FACETS), max_size=2, unique=True)):

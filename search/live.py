@@ -1,0 +1,268 @@
+"""The serving process's live view of the index: every published article's facet values, dates
+and indexed sections, the labels of facet values, and a cache of which sections each query leaf
+matches.
+
+It is loaded once and then follows the IndexChange log: each refresh reloads only the articles
+changed since the last one, and re-checks only their sections in the cached leaf results, so an
+editor's save costs the readers milliseconds rather than a reload of the whole archive.
+
+Inside a transaction (tests, a request that writes and then reads) nothing is cached: a view is
+built from the database for that call, since uncommitted or rolled-back changes must never
+reach the shared cache.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db import connection
+
+from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Source
+
+from .models import IndexChange, SearchDocument
+from .tokens import contains
+
+FACETS = ("department", "initiative", "year", "kind", "source", "author")
+# Changes are read again over this many ids before the last one seen: on PostgreSQL a
+# transaction that took a lower id can commit after one that took a higher id.
+REREAD_WINDOW = 500
+LEAF_CACHE_IDS = 2_000_000  # at most this many section ids held across cached leaves
+
+
+@dataclass
+class Facts:
+    values: dict[str, frozenset]
+    date: object
+    sections: tuple[int, ...]
+
+
+class LiveIndex:
+    def __init__(self, cache_leaves: bool):
+        self.articles: dict[int, Facts] = {}
+        # Facet values as bitsets over dense article positions: a count is one AND and a
+        # bit_count, in C, however many articles match.
+        self.position: dict[int, int] = {}
+        self.article_at: list[int | None] = []
+        self.bits: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        self.section_article: dict[int, int] = {}
+        self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
+        self.seen: set[int] = set()
+        self.last_change = 0
+        self.cache_leaves = cache_leaves
+        self.leaves: OrderedDict[str, set[int]] = OrderedDict()
+        self.leaf_size = 0
+        self.lock = threading.RLock()
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def load_all(self):
+        self.last_change = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.seen = set(IndexChange.objects.filter(pk__gt=self.last_change - REREAD_WINDOW).values_list("pk", flat=True))
+        self.articles.clear()
+        self.section_article.clear()
+        self.position.clear()
+        self.article_at = []
+        self.bits = {f: {} for f in FACETS}
+        self.leaves.clear()
+        self.leaf_size = 0
+        self._load_labels()
+        self._load_articles(None)
+
+    def _load_labels(self):
+        labels = {f: {} for f in FACETS}
+        labels["kind"] = dict(Article.Kind.choices)
+        for slug, name, short in Department.objects.values_list("slug", "name", "short_name"):
+            labels["department"][slug] = short or name
+        labels["initiative"] = dict(Initiative.objects.values_list("slug", "name"))
+        labels["source"] = dict(Source.objects.values_list("slug", "name"))
+        labels["author"] = dict(Person.objects.filter(authorships__isnull=False).distinct().values_list("slug", "name"))
+        years = Article.objects.published().exclude(date=None).dates("date", "year")
+        labels["year"] = {str(d.year): f"{d.year}年" for d in years}
+        self.labels = labels
+
+    def _load_articles(self, article_ids):
+        """(Re)load the facts of these articles (all when None)."""
+        def scoped(queryset, field):
+            return queryset if article_ids is None else queryset.filter(**{f"{field}__in": article_ids})
+
+        values: dict[int, dict[str, set]] = {}
+        dates = {}
+        for aid, date, kind, source_slug in scoped(Article.objects.published(), "pk").values_list(
+            "pk", "date", "kind", "source__slug"
+        ):
+            entry = values[aid] = {f: set() for f in FACETS}
+            entry["kind"].add(kind)
+            if date:
+                entry["year"].add(str(date.year))
+            if source_slug:
+                entry["source"].add(source_slug)
+            dates[aid] = date
+        for aid, slug in scoped(ArticleDepartment.objects, "article_id").values_list("article_id", "department__slug"):
+            if aid in values:
+                values[aid]["department"].add(slug)
+        for aid, slug in (
+            scoped(Mention.objects, "section__article_id").values_list("section__article_id", "initiative__slug").distinct()
+        ):
+            if aid in values:
+                values[aid]["initiative"].add(slug)
+        for aid, slug in scoped(Authorship.objects, "article_id").values_list("article_id", "person__slug"):
+            if aid in values:
+                values[aid]["author"].add(slug)
+        sections: dict[int, list[int]] = {}
+        for sid, aid in scoped(SearchDocument.objects, "article_id").values_list("section_id", "article_id"):
+            sections.setdefault(aid, []).append(sid)
+        if article_ids is not None:
+            for aid in article_ids:
+                old = self.articles.pop(aid, None)
+                if old:
+                    for sid in old.sections:
+                        self.section_article.pop(sid, None)
+                    self._set_bits(aid, old.values, on=False)
+        for aid, entry in values.items():
+            facts = Facts({f: frozenset(v) for f, v in entry.items()}, dates[aid], tuple(sorted(sections.get(aid, ()))))
+            self.articles[aid] = facts
+            for sid in facts.sections:
+                self.section_article[sid] = aid
+            self._set_bits(aid, facts.values, on=True)
+
+    def _set_bits(self, aid: int, values: dict[str, frozenset], on: bool):
+        pos = self.position.get(aid)
+        if pos is None:
+            if not on:
+                return
+            pos = self.position[aid] = len(self.article_at)
+            self.article_at.append(aid)
+        bit = 1 << pos
+        for facet, facet_values in values.items():
+            table = self.bits[facet]
+            for value in facet_values:
+                table[value] = (table.get(value, 0) | bit) if on else (table.get(value, 0) & ~bit)
+
+    # -- bitsets ----------------------------------------------------------------------------------
+
+    def to_bits(self, article_ids) -> int:
+        """The bitset of these articles (those the index knows)."""
+        if not self.article_at:
+            return 0
+        raw = bytearray((len(self.article_at) + 7) // 8)
+        position = self.position
+        for aid in article_ids:
+            pos = position.get(aid)
+            if pos is not None and aid in self.articles:
+                raw[pos >> 3] |= 1 << (pos & 7)
+        return int.from_bytes(raw, "little")
+
+    def from_bits(self, bits: int) -> list[int]:
+        """Article ids of a bitset."""
+        out, at = [], self.article_at
+        text = bin(bits)[:1:-1]  # least significant bit first
+        start = text.find("1")
+        while start != -1:
+            out.append(at[start])
+            start = text.find("1", start + 1)
+        return out
+
+    # -- following changes ----------------------------------------------------------------------
+
+    def refresh(self):
+        with self.lock:
+            rows = list(
+                IndexChange.objects.filter(pk__gt=self.last_change - REREAD_WINDOW)
+                .exclude(pk__in=self.seen)
+                .values_list("pk", "scope", "article_id")
+            )
+            if not rows:
+                return
+            if any(scope == IndexChange.Scope.ALL for _, scope, _ in rows):
+                self.load_all()
+                return
+            changed = {aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None}
+            if any(scope == IndexChange.Scope.CATALOG for _, scope, _ in rows):
+                self._load_labels()
+            else:
+                self._note_labels(changed)
+            if changed:
+                before = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
+                self._load_articles(changed)
+                after = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
+                self._recheck_leaves(before | after, after)
+            self.seen |= {pk for pk, _, _ in rows}
+            self.last_change = max(self.last_change, max(pk for pk, _, _ in rows))
+            self.seen = {pk for pk in self.seen if pk > self.last_change - REREAD_WINDOW}
+
+    def _note_labels(self, article_ids):
+        """New years, people or sources brought by changed articles get their labels."""
+        if not article_ids:
+            return
+        for date in Article.objects.filter(pk__in=article_ids).exclude(date=None).values_list("date", flat=True):
+            self.labels["year"].setdefault(str(date.year), f"{date.year}年")
+        for slug, name in Person.objects.filter(authorships__article_id__in=article_ids).values_list("slug", "name"):
+            self.labels["author"].setdefault(slug, name)
+        for slug, name in Source.objects.filter(articles__pk__in=article_ids).values_list("slug", "name"):
+            self.labels["source"].setdefault(slug, name)
+
+    def _recheck_leaves(self, touched: set[int], current: set[int]):
+        if not self.leaves or not touched:
+            return
+        canon = dict(SearchDocument.objects.filter(pk__in=current).values_list("section_id", "canon"))
+        for key, ids in self.leaves.items():
+            before = len(ids)
+            ids -= touched
+            ids |= {sid for sid, text in canon.items() if contains(text, key)}
+            self.leaf_size += len(ids) - before
+
+    # -- leaf cache -----------------------------------------------------------------------------
+
+    def cached_leaf(self, key: str):
+        with self.lock:
+            ids = self.leaves.get(key)
+            if ids is not None:
+                self.leaves.move_to_end(key)
+            return ids
+
+    def store_leaf(self, key: str, ids: set[int]):
+        if not self.cache_leaves or len(ids) > LEAF_CACHE_IDS // 4:
+            return
+        with self.lock:
+            if key in self.leaves:
+                return
+            self.leaves[key] = set(ids)
+            self.leaf_size += len(ids)
+            while self.leaf_size > LEAF_CACHE_IDS and self.leaves:
+                _, dropped = self.leaves.popitem(last=False)
+                self.leaf_size -= len(dropped)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    @property
+    def values(self) -> dict[int, dict[str, frozenset]]:
+        return {aid: facts.values for aid, facts in self.articles.items()}
+
+    def universe(self) -> set[int]:
+        return set(self.section_article)
+
+
+_lock = threading.Lock()
+_shared: dict[str, LiveIndex] = {}
+
+
+def live_index() -> LiveIndex:
+    """The process's live index, refreshed; a private, uncached one inside a transaction."""
+    if connection.in_atomic_block:
+        private = LiveIndex(cache_leaves=False)
+        private.load_all()
+        return private
+    key = connection.settings_dict["NAME"]
+    with _lock:
+        shared = _shared.get(key)
+        if shared is None:
+            shared = _shared[key] = LiveIndex(cache_leaves=True)
+            shared.load_all()
+            return shared
+    shared.refresh()
+    return shared
+
+
+def forget():
+    with _lock:
+        _shared.clear()
