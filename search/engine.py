@@ -456,7 +456,9 @@ def _hits(article_ids, groups, section_scores, article_score, needles, live) -> 
             leads.setdefault(section.article_id, section)
     hits = []
     for aid in article_ids:
-        article = articles[aid]
+        article = articles.get(aid)
+        if article is None:  # deleted since the live index last looked
+            continue
         if aid in best_ids:
             ordered = best_ids[aid]
             section = sections[ordered[0]]

@@ -115,12 +115,15 @@ def index_article(article_id: int) -> int:
     return index_sections(ids)
 
 
-def remove_sections(section_ids) -> None:
+def remove_sections(section_ids, article_ids=()) -> None:
+    """Drop these sections from the index. article_ids names their articles when the index rows
+    may already be gone (a cascade deletes them before the section's post_delete signal)."""
     section_ids = list(section_ids)
     if not section_ids:
         return
     with transaction.atomic():
-        touched = set(SearchDocument.objects.filter(section_id__in=section_ids).values_list("article_id", flat=True))
+        touched = set(article_ids)
+        touched |= set(SearchDocument.objects.filter(section_id__in=section_ids).values_list("article_id", flat=True))
         get_backend().delete(section_ids)
         SearchDocument.objects.filter(section_id__in=section_ids).delete()
         bump_generation(touched)

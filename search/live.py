@@ -19,7 +19,7 @@ from django.db import connection
 
 from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Source
 
-from .models import IndexChange, SearchDocument
+from .models import IndexChange, IndexState, SearchDocument
 from .tokens import contains
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
@@ -244,14 +244,27 @@ class LiveIndex:
 
 _lock = threading.Lock()
 _shared: dict[str, LiveIndex] = {}
+_private_local = threading.local()  # per thread: {connection alias: (token, LiveIndex)}
+
+
+def _private_indexes() -> dict:
+    if not hasattr(_private_local, "by_alias"):
+        _private_local.by_alias = {}
+    return _private_local.by_alias
 
 
 def live_index() -> LiveIndex:
-    """The process's live index, refreshed; a private, uncached one inside a transaction."""
+    """The process's live index, refreshed; inside a transaction, a private one for the index's
+    current token (a random value new with every index write, so a rolled-back write's view is
+    never met again), never shared with other transactions."""
     if connection.in_atomic_block:
-        private = LiveIndex(cache_leaves=False)
-        private.load_all()
-        return private
+        token = IndexState.objects.filter(pk=1).values_list("token", flat=True).first()
+        private = _private_indexes().get(connection.alias)
+        if private is None or private[0] != token or token is None:
+            index = LiveIndex(cache_leaves=False)
+            index.load_all()
+            _private_indexes()[connection.alias] = private = (token, index)
+        return private[1]
     key = connection.settings_dict["NAME"]
     with _lock:
         shared = _shared.get(key)
@@ -266,3 +279,4 @@ def live_index() -> LiveIndex:
 def forget():
     with _lock:
         _shared.clear()
+    _private_indexes().clear()

@@ -8,6 +8,7 @@ from archive import services
 from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Section
 
 from . import indexing, segmentation
+from .models import IndexChange
 
 
 def _skip(raw) -> bool:
@@ -23,7 +24,7 @@ def index_saved_section(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Section, dispatch_uid="search.unindex_section")
 def unindex_deleted_section(sender, instance, **kwargs):
     if not services.in_bulk_changes():
-        indexing.remove_sections([instance.pk])
+        indexing.remove_sections([instance.pk], article_ids=[instance.article_id])
 
 
 @receiver(post_save, sender=Article, dispatch_uid="search.index_article")
@@ -54,4 +55,6 @@ def catalog_changed(sender, instance, raw=False, **kwargs):
         return
     if sender in (Department, Initiative):
         segmentation.reset()
-    indexing.bump_generation()
+        indexing.bump_generation(scope=IndexChange.Scope.CATALOG)
+    else:
+        indexing.bump_generation([instance.article_id])

@@ -1,0 +1,79 @@
+"""The serving path: outside a transaction the live index and its leaf cache are shared and
+follow the change log; every committed edit shows in the next search."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from archive.models import Article, ArticleDepartment, Department, Section
+from search import live
+from search.engine import search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def shared_index():
+    live.forget()
+    yield
+    live.forget()
+
+
+def publish(slug, body, title="测验报道"):
+    article = Article.objects.create(
+        slug=slug, title=title, kind="news", date=datetime.date(2024, 1, 1), date_precision="year", status="published"
+    )
+    Section.objects.create(article=article, order=1, body=body)
+    return article
+
+
+def slugs(query, params=None):
+    return {hit.article.slug for hit in search(query, params, page_size=100).hits}
+
+
+def test_a_committed_edit_reaches_the_shared_index_and_its_cached_leaves(shared_index):
+    publish("live-a", "甲乙丙丁在此。")
+    assert slugs("甲乙丙丁") == {"live-a"}
+    assert live.live_index().cached_leaf is not None and live.live_index().leaves  # the leaf is cached
+    shared = live.live_index()
+    publish("live-b", "这里也有甲乙丙丁。")
+    assert slugs("甲乙丙丁") == {"live-a", "live-b"}
+    assert live.live_index() is shared  # followed the log, was not rebuilt
+    section = Section.objects.get(article__slug="live-a")
+    section.body = "改成了戊己庚辛。"
+    section.save()
+    assert slugs("甲乙丙丁") == {"live-b"}
+    assert slugs("戊己庚辛") == {"live-a"}
+
+
+def test_unpublishing_and_deleting_leave_the_shared_index(shared_index):
+    a = publish("live-c", "子丑寅卯。")
+    b = publish("live-d", "子丑寅卯又一篇。")
+    assert slugs("子丑寅卯") == {"live-c", "live-d"}
+    a.status = "draft"
+    a.save()
+    b.delete()
+    assert slugs("子丑寅卯") == set()
+    assert search("", page_size=100).total == 0
+
+
+def test_facet_counts_follow_new_department_links(shared_index):
+    department = Department.objects.create(name="测验局", kind="government", slug="test-bureau")
+    article = publish("live-e", "辰巳午未。")
+    before = {v["value"]: v["count"] for v in search("辰巳午未").facets["department"]}
+    assert "test-bureau" not in before
+    ArticleDepartment.objects.create(article=article, department=department, role="subject")
+    from django.http import QueryDict
+
+    after = search("辰巳午未", QueryDict("department=test-bureau"))
+    assert after.total == 1
+    assert {v["value"]: v["count"] for v in after.facets["department"]}["test-bureau"] == 1
+
+
+def test_a_rebuild_reloads_the_shared_index(shared_index):
+    publish("live-f", "申酉戌亥。")
+    assert slugs("申酉戌亥") == {"live-f"}
+    call_command("rebuild_index", verbosity=0)
+    assert slugs("申酉戌亥") == {"live-f"}
+    assert live.live_index().last_change > 0
