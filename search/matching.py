@@ -1,0 +1,91 @@
+"""Which sections a query tree matches, exactly: the backend proposes candidates from the
+character channel (search.tokens), and the normalised text decides where the index cannot."""
+
+from .models import SearchDocument
+from .query import And, Not, Or, Phrase, PlainText
+from .segmentation import words as segment_words
+from .tokens import canonical, contains, gram_stream, units
+
+
+class Matcher:
+    """Evaluates a query tree to a set of section ids, exactly."""
+
+    def __init__(self, backend, live, by_words: bool = False):
+        self.backend = backend
+        self.live = live
+        self.by_words = by_words  # PlainText as all of its words rather than the literal term
+
+    def leaf(self, text: str) -> set[int]:
+        present = [u for u in units(text) if u is not None]
+        if not present:
+            return set()
+        key = canonical(text)
+        cached = self.live.cached_leaf(key)
+        if cached is not None:
+            return set(cached)
+        found = self._leaf(text, present, key)
+        self.live.store_leaf(key, found)
+        return found
+
+    def _leaf(self, text, present, key) -> set[int]:
+        if len(present) == 1:
+            return self.backend.candidates([], present)
+        candidates = self.backend.candidates(gram_stream(text), [])
+        if not candidates:
+            return set()
+        # The gram index is exact but where two Latin units meet (ab cd and abc d both give the
+        # gram abcd) and, on PostgreSQL, in sections too long for tsvector positions.
+        unsure = set(candidates) if _latin_pair(present) else self.backend.unsure(candidates)
+        if not unsure:
+            return candidates
+        canon = dict(SearchDocument.objects.filter(pk__in=unsure).values_list("section_id", "canon"))
+        return (candidates - unsure) | {sid for sid in unsure if contains(canon.get(sid, ""), key)}
+
+    def evaluate(self, node) -> set[int]:
+        if isinstance(node, Phrase):
+            return self.leaf(node.text)
+        if isinstance(node, PlainText) and not self.by_words:
+            return self.leaf(node.text)
+        if isinstance(node, PlainText):
+            result = None
+            for word in term_words(node.text):
+                found = self.leaf(word)
+                result = found if result is None else result & found
+                if not result:
+                    return set()
+            return result or set()
+        if isinstance(node, Or):
+            out: set[int] = set()
+            for child in node.children:
+                out |= self.evaluate(child)
+            return out
+        if isinstance(node, Not):
+            return self.live.universe() - self.evaluate(node.child)
+        if isinstance(node, And):
+            positives = [c for c in node.children if not isinstance(c, Not)]
+            negatives = [c.child for c in node.children if isinstance(c, Not)]
+            result = None
+            for child in positives:
+                found = self.evaluate(child)
+                result = found if result is None else result & found
+                if not result:
+                    return set()
+            if result is None:
+                result = self.live.universe()
+            for child in negatives:
+                result -= self.evaluate(child)
+            return result
+        return set()
+
+
+def _latin_pair(present: list[str]) -> bool:
+    return any(a.isascii() and b.isascii() for a, b in zip(present, present[1:]))
+
+
+def term_words(text: str) -> list[str]:
+    """jieba's words of a term, each with something searchable; the term itself when jieba
+    gives nothing usable."""
+    words = [w for w in dict.fromkeys(segment_words(text)) if any(u for u in units(w))]
+    return words or [text]
+
+
