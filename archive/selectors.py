@@ -1,20 +1,165 @@
-"""Reads for the public pages: published articles only, with what each page shows fetched up front."""
+"""Reads for the public pages: published articles only, with what each page shows fetched up front.
 
-from django.db.models import Count, Prefetch, Q
+Every function here runs a fixed number of queries whatever the size of the archive: lists are
+annotated or aggregated in the database, and related rows come in with select_related or
+prefetch_related (the page tests assert the query counts).
+"""
 
-from .models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Section
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
+
+from .models import (
+    Article,
+    ArticleDepartment,
+    Authorship,
+    Department,
+    Initiative,
+    Mention,
+    Person,
+    Section,
+    Series,
+    Source,
+)
+
+PUBLISHED = Article.Status.PUBLISHED
+SORTS = {"newest": "最新在前", "oldest": "最早在前"}
+RELATED_LIMIT = 6
 
 
 def published_articles():
     return Article.objects.published().select_related("source", "series")
 
 
+def for_list(queryset):
+    """Articles as the lists show them (title, kind, date, source, series); the long text
+    fields stay in the database."""
+    return queryset.select_related("source", "series").defer(
+        "original_text", "editorial_note", "raw_document", "created_at"
+    )
+
+
+def sorted_articles(queryset, sort: str):
+    if sort == "oldest":
+        return queryset.order_by(F("date").asc(nulls_last=True), "id")
+    if sort == "series":
+        return queryset.order_by(F("series_order").asc(nulls_last=True), F("date").asc(nulls_last=True), "id")
+    return queryset.newest_first()
+
+
+def with_relations(queryset):
+    """Articles with their authors, departments and the initiatives their sections name, for
+    exports and feeds (three extra queries, whatever the number of articles)."""
+    return for_list(queryset).prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("person").order_by("order")),
+        Prefetch("department_roles", queryset=ArticleDepartment.objects.select_related("department")),
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("order").prefetch_related(
+                Prefetch("mentions", queryset=Mention.objects.select_related("initiative"))
+            ),
+            to_attr="sections_with_mentions",
+        ),
+    )
+
+
+def initiatives_named(article) -> list:
+    """The initiatives an article prefetched with with_relations() names, each once, most
+    mentioned first."""
+    counts = Counter()
+    by_pk = {}
+    for section in article.sections_with_mentions:
+        for mention in section.mentions.all():
+            counts[mention.initiative_id] += mention.count
+            by_pk[mention.initiative_id] = mention.initiative
+    return [by_pk[pk] for pk, _ in sorted(counts.items(), key=lambda item: (-item[1], by_pk[item[0]].name))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts and timelines
+
+
+def reports_per_year(queryset) -> tuple[dict[int, int], int]:
+    """{year: number of reports} for the articles, and how many have no date."""
+    rows = (
+        queryset.order_by()
+        .values(year=ExtractYear("date"))
+        .annotate(n=Count("id", distinct=True))
+        .values_list("year", "n")
+    )
+    counts, undated = {}, 0
+    for year, n in rows:
+        if year is None:
+            undated += n
+        else:
+            counts[year] = n
+    return counts, undated
+
+
+def year_span() -> tuple[int, int] | None:
+    """The first and last year of the published reports."""
+    dates = Article.objects.published().aggregate(first=Min("date"), last=Max("date"))
+    return (dates["first"].year, dates["last"].year) if dates["first"] else None
+
+
+def archive_numbers() -> dict:
+    articles = Article.objects.published()
+    totals = articles.aggregate(
+        articles=Count("id"), first=Min("date"), last=Max("date"), series=Count("series", distinct=True)
+    )
+    totals["sections"] = Section.objects.filter(article__status=PUBLISHED).count()
+    totals["departments"] = Department.objects.filter(articles__status=PUBLISHED).distinct().count()
+    totals["initiatives"] = Initiative.objects.filter(mentions__section__article__status=PUBLISHED).distinct().count()
+    totals["mentions"] = Mention.objects.filter(section__article__status=PUBLISHED).aggregate(n=Sum("count"))["n"] or 0
+    totals["people"] = Person.objects.filter(articles__status=PUBLISHED).distinct().count()
+    return totals
+
+
+def departments_with_counts():
+    return Department.objects.annotate(
+        report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True)
+    ).select_related("parent")
+
+
+def initiatives_with_counts():
+    return Initiative.objects.annotate(
+        mention_count=_or_zero(
+            Subquery(
+                Mention.objects.filter(initiative=OuterRef("pk"), section__article__status=PUBLISHED)
+                .order_by()
+                .values("initiative")
+                .annotate(total=Sum("count"))
+                .values("total")
+            )
+        ),
+        report_count=Count(
+            "mentions__section__article",
+            filter=Q(mentions__section__article__status=PUBLISHED),
+            distinct=True,
+        ),
+    )
+
+
+def _or_zero(expression):
+    return Coalesce(expression, Value(0), output_field=IntegerField())
+
+
+# ---------------------------------------------------------------------------------------------
+# The article page
+
+
 def article_for_page(slug: str) -> Article:
     return (
         published_articles()
+        .select_related("raw_document")
         .prefetch_related(
             Prefetch("authorships", queryset=Authorship.objects.select_related("person").order_by("order")),
-            Prefetch("department_roles", queryset=ArticleDepartment.objects.select_related("department")),
+            Prefetch(
+                "department_roles",
+                queryset=ArticleDepartment.objects.select_related("department").order_by("role", "department__name"),
+            ),
             Prefetch(
                 "sections",
                 queryset=Section.objects.order_by("order").prefetch_related(
@@ -27,28 +172,340 @@ def article_for_page(slug: str) -> Article:
     )
 
 
-def departments_with_counts():
-    return Department.objects.annotate(
-        report_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED), distinct=True)
-    ).select_related("parent")
+def article_original(slug: str) -> Article:
+    return published_articles().select_related("raw_document").get(slug=slug)
 
 
-def initiatives_with_counts():
-    return Initiative.objects.annotate(
-        mention_count=Count(
-            "mentions", filter=Q(mentions__section__article__status=Article.Status.PUBLISHED), distinct=True
-        ),
-        report_count=Count(
-            "mentions__section__article",
-            filter=Q(mentions__section__article__status=Article.Status.PUBLISHED),
-            distinct=True,
-        ),
+def series_siblings(article: Article) -> list[Article]:
+    """The published reports of the article's series in series order (the article included)."""
+    if article.series_id is None:
+        return []
+    return list(
+        sorted_articles(for_list(Article.objects.published().filter(series_id=article.series_id)), "series")
     )
+
+
+def previous_and_next(article: Article, siblings: list[Article]) -> tuple[Article | None, Article | None]:
+    ids = [a.pk for a in siblings]
+    if article.pk not in ids:
+        return None, None
+    i = ids.index(article.pk)
+    return (siblings[i - 1] if i > 0 else None), (siblings[i + 1] if i + 1 < len(siblings) else None)
+
+
+@dataclass
+class Related:
+    article: Article
+    initiatives: list  # shared initiatives (names)
+    departments: list  # shared departments (names)
+
+    @property
+    def score(self) -> int:
+        # a shared initiative says more about what a report is about than a shared department
+        return 2 * len(self.initiatives) + len(self.departments)
+
+
+def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Related]:
+    """Other published reports that name the same initiatives or concern the same departments,
+    most shared first (series neighbours are listed apart, so they are left out here)."""
+    initiative_names = {
+        m.initiative_id: m.initiative.name for s in article.sections.all() for m in s.mentions.all()
+    }
+    department_names = {r.department_id: str(r.department) for r in article.department_roles.all()}
+    shared_i: dict[int, set] = defaultdict(set)
+    shared_d: dict[int, set] = defaultdict(set)
+    others = Article.objects.published().exclude(pk=article.pk)
+    if article.series_id:
+        others = others.exclude(series_id=article.series_id)
+    if initiative_names:
+        for aid, iid in (
+            Mention.objects.filter(initiative_id__in=initiative_names, section__article__in=others)
+            .values_list("section__article_id", "initiative_id")
+            .distinct()
+        ):
+            shared_i[aid].add(initiative_names[iid])
+    if department_names:
+        for aid, did in (
+            ArticleDepartment.objects.filter(department_id__in=department_names, article__in=others)
+            .values_list("article_id", "department_id")
+            .distinct()
+        ):
+            shared_d[aid].add(department_names[did])
+    candidates = set(shared_i) | set(shared_d)
+    if not candidates:
+        return []
+    articles = for_list(Article.objects.filter(pk__in=candidates)).in_bulk()
+    related = [Related(articles[aid], sorted(shared_i[aid]), sorted(shared_d[aid])) for aid in candidates]
+    related.sort(key=lambda r: (-r.score, -(r.article.date.toordinal() if r.article.date else 0), -r.article.pk))
+    return related[:limit]
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments
+
+
+def department_groups():
+    """Departments by region and kind, each group's members in tree order with their depth
+    (a unit under another of the same group is indented under it), with report counts."""
+    departments = list(departments_with_counts().order_by("region", "kind", "name"))
+    by_parent = defaultdict(list)
+    for d in departments:
+        by_parent[d.parent_id].append(d)
+    kinds = dict(Department.Kind.choices)
+    kind_order = {value: i for i, value in enumerate(kinds)}
+    groups: dict[tuple, list] = defaultdict(list)
+    for d in departments:
+        groups[(d.region, d.kind)].append(d)
+    result = []
+    region_totals = Counter()
+    for (region, kind), members in groups.items():
+        in_group = {d.pk for d in members}
+        ordered = []
+
+        def walk(node, depth):
+            ordered.append((node, depth))
+            for child in by_parent.get(node.pk, ()):
+                if child.pk in in_group:
+                    walk(child, depth + 1)
+
+        for d in members:
+            if d.parent_id not in in_group:
+                walk(d, 0)
+        region_totals[region] += len(members)
+        result.append({"region": region, "kind": kind, "kind_label": kinds.get(kind, kind), "members": ordered})
+    # 株洲市 first (the archive's city), then the others by name
+    result.sort(key=lambda g: (g["region"] != "株洲市", g["region"], kind_order.get(g["kind"], 99)))
+    return result
+
+
+def department_for_page(slug: str) -> Department:
+    return (
+        Department.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("children", queryset=Department.objects.order_by("name")),
+            Prefetch("people", queryset=Person.objects.order_by("name")),
+            Prefetch("led_initiatives", queryset=Initiative.objects.order_by("name")),
+        )
+        .get(slug=slug)
+    )
+
+
+def department_articles(department: Department):
+    return Article.objects.published().filter(departments=department).distinct()
+
+
+def department_roles_by_article(department: Department, article_ids) -> dict[int, list[str]]:
+    roles = defaultdict(list)
+    labels = dict(ArticleDepartment.Role.choices)
+    for aid, role in ArticleDepartment.objects.filter(department=department, article_id__in=article_ids).values_list(
+        "article_id", "role"
+    ):
+        roles[aid].append(labels.get(role, role))
+    return roles
+
+
+def initiatives_reported_with(articles, limit: int = 20) -> list[dict]:
+    """Initiatives named in these articles: name, url, reports, mentions; most reports first."""
+    rows = (
+        Mention.objects.filter(section__article__in=articles)
+        .order_by()
+        .values("initiative_id", "initiative__name", "initiative__slug")
+        .annotate(reports=Count("section__article", distinct=True), mentions=Sum("count"))
+        .order_by("-reports", "-mentions", "initiative__name")[:limit]
+    )
+    return [
+        {
+            "name": r["initiative__name"],
+            "url": Initiative(slug=r["initiative__slug"]).get_absolute_url(),
+            "reports": r["reports"],
+            "mentions": r["mentions"],
+        }
+        for r in rows
+    ]
+
+
+def authors_of(articles, limit: int = 20) -> list[dict]:
+    rows = (
+        Authorship.objects.filter(article__in=articles)
+        .order_by()
+        .values("person__name", "person__slug", "person__position")
+        .annotate(reports=Count("article", distinct=True))
+        .order_by("-reports", "person__name")[:limit]
+    )
+    return [
+        {
+            "name": r["person__name"],
+            "url": Person(slug=r["person__slug"]).get_absolute_url(),
+            "position": r["person__position"],
+            "reports": r["reports"],
+        }
+        for r in rows
+    ]
+
+
+def departments_reported_in(articles, limit: int = 15) -> list:
+    return list(
+        Department.objects.filter(articles__in=articles)
+        .annotate(report_count=Count("articles", distinct=True))
+        .order_by("-report_count", "name")[:limit]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Initiatives
+
+
+def initiative_groups():
+    categories = dict(Initiative.Category.choices)
+    order = {value: i for i, value in enumerate(categories)}
+    groups = defaultdict(list)
+    for initiative in initiatives_with_counts():
+        groups[initiative.category].append(initiative)
+    result = []
+    for category, members in sorted(groups.items(), key=lambda item: order.get(item[0], 99)):
+        members.sort(key=lambda i: (-i.report_count, -i.mention_count, i.name))
+        result.append(
+            {
+                "category": category,
+                "label": categories.get(category, category),
+                "members": members,
+                "reports": sum(1 for i in members if i.report_count),
+            }
+        )
+    return result
+
+
+def initiative_for_page(slug: str) -> Initiative:
+    return Initiative.objects.prefetch_related(
+        Prefetch("lead_departments", queryset=Department.objects.order_by("name"))
+    ).get(slug=slug)
 
 
 def mentions_of(initiative: Initiative):
     return (
-        Mention.objects.filter(initiative=initiative, section__article__status=Article.Status.PUBLISHED)
+        Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
         .select_related("section__article")
-        .order_by("-section__article__date", "section__article_id", "section__order")
+        .defer(
+            "section__article__original_text",
+            "section__article__editorial_note",
+        )
+        .order_by(
+            F("section__article__date").desc(nulls_last=True), "section__article_id", "section__order"
+        )
     )
+
+
+def initiative_articles(initiative: Initiative):
+    return Article.objects.published().filter(sections__mentions__initiative=initiative).distinct()
+
+
+def mentions_per_year(initiative: Initiative) -> tuple[dict[int, int], int]:
+    """{year: times the initiative is named in that year's reports}, and the count in undated ones."""
+    rows = (
+        Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
+        .order_by()
+        .values(year=ExtractYear("section__article__date"))
+        .annotate(n=Sum("count"))
+        .values_list("year", "n")
+    )
+    counts, undated = {}, 0
+    for year, n in rows:
+        if year is None:
+            undated += n
+        else:
+            counts[year] = n
+    return counts, undated
+
+
+def named_together(initiative: Initiative, limit: int = 12) -> list[dict]:
+    """Initiatives most often named in the same sections as this one: name, url, sections."""
+    sections = Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED).values("section_id")
+    rows = (
+        Mention.objects.filter(section_id__in=sections)
+        .exclude(initiative=initiative)
+        .order_by()
+        .values("initiative__name", "initiative__slug")
+        .annotate(sections=Count("section", distinct=True))
+        .order_by("-sections", "initiative__name")[:limit]
+    )
+    return [
+        {
+            "name": r["initiative__name"],
+            "url": Initiative(slug=r["initiative__slug"]).get_absolute_url(),
+            "sections": r["sections"],
+        }
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Years, kinds, sources, series, people
+
+
+def years_with_counts() -> list[tuple[int, int]]:
+    counts, _ = reports_per_year(Article.objects.published())
+    return sorted(counts.items(), reverse=True)
+
+
+def kinds_with_counts() -> list[dict]:
+    labels = dict(Article.Kind.choices)
+    rows = Article.objects.published().order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
+    return [{"value": r["kind"], "label": labels.get(r["kind"], r["kind"]), "count": r["n"]} for r in rows]
+
+
+def sources_with_counts():
+    return Source.objects.annotate(
+        report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True)
+    ).order_by("-report_count", "name")
+
+
+def series_with_counts():
+    return (
+        Series.objects.select_related("source")
+        .annotate(
+            report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True),
+            first=Min("articles__date", filter=Q(articles__status=PUBLISHED)),
+            last=Max("articles__date", filter=Q(articles__status=PUBLISHED)),
+        )
+        .order_by("-last", "name")
+    )
+
+
+def people_with_counts():
+    return (
+        Person.objects.select_related("department")
+        .annotate(report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True))
+        .filter(report_count__gt=0)
+        .order_by("-report_count", "name")
+    )
+
+
+def person_for_page(slug: str) -> Person:
+    return Person.objects.select_related("department").get(slug=slug)
+
+
+def person_bylines(person: Person, article_ids) -> dict[int, str]:
+    """{article id: role and position as signed}: 记者, 作者（市委常委、组织部长）…"""
+    labels = dict(Authorship.Role.choices)
+    result = {}
+    for aid, role, position in Authorship.objects.filter(person=person, article_id__in=article_ids).values_list(
+        "article_id", "role", "position"
+    ):
+        result[aid] = labels.get(role, role) + (f"（{position}）" if position else "")
+    return result
+
+
+def coauthors(person: Person, limit: int = 12) -> list[dict]:
+    articles = Authorship.objects.filter(person=person, article__status=PUBLISHED).values("article_id")
+    rows = (
+        Authorship.objects.filter(article_id__in=articles)
+        .exclude(person=person)
+        .order_by()
+        .values("person__name", "person__slug")
+        .annotate(reports=Count("article", distinct=True))
+        .order_by("-reports", "person__name")[:limit]
+    )
+    return [
+        {"name": r["person__name"], "url": Person(slug=r["person__slug"]).get_absolute_url(), "reports": r["reports"]}
+        for r in rows
+    ]

@@ -1,76 +1,421 @@
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+"""The archive's public pages. Each view finds its object, calls selectors for what the page
+shows, paginates and renders; exports reuse the same listings (archive.listings)."""
 
-from . import selectors
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from . import charts, exports, kwic, listings, original, reading, selectors
+from .citation import gbt7714
 from .models import Article, Department, Initiative, Person, Series, Source
 
 PAGE_SIZE = 20
+MENTIONS_PAGE_SIZE = 30
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _found(finder, *args, what: str = "页面"):
+    try:
+        return finder(*args)
+    except (Article.DoesNotExist, Department.DoesNotExist, Initiative.DoesNotExist, Person.DoesNotExist,
+            Series.DoesNotExist, Source.DoesNotExist):
+        raise Http404(f"没有这个{what}")
+
+
+def _list_context(request, listing) -> dict:
+    """The listing's current page in the requested order, and the links around it."""
+    sort = request.GET.get("sort")
+    sort = sort if sort in listing.sorts else listing.default_sort
+    paginator = Paginator(selectors.for_list(listing.sorted(sort)), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "listing": listing,
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "sort": sort,
+        "sorts": listing.sorts,
+        "export_csv": listing.export_url("csv"),
+        "export_json": listing.export_url("json"),
+        "feed_url": listing.feed_url,
+        "feed_title": f"{listing.title} · 改革报道档案",
+    }
+
+
+def _year_chart(counts: dict[int, int], undated: int, *, title: str, unit: str = "篇", span=None):
+    def url(year):
+        return reverse("archive:year", kwargs={"year": year})
+
+    note = f"另有{undated}{unit}日期不详，未计入图中。" if undated else ""
+    bars = charts.year_bars(counts, url, span)
+    return {"svg": charts.bar_chart(bars, title=title, unit=unit, note=note), "bars": bars, "undated": undated, "title": title}
+
+
+# ---------------------------------------------------------------------------------------------
+# Home and the article
 
 
 def home(request):
-    articles = selectors.published_articles()
+    published = Article.objects.published()
+    counts, undated = selectors.reports_per_year(published)
     return render(
         request,
         "archive/home.html",
         {
-            "newest": articles.newest_first()[:10],
-            "article_count": articles.count(),
-            "departments": selectors.departments_with_counts().filter(report_count__gt=0).order_by("-report_count")[:12],
-            "initiatives": selectors.initiatives_with_counts().filter(mention_count__gt=0).order_by("-report_count")[:12],
+            "numbers": selectors.archive_numbers(),
+            "chart": _year_chart(counts, undated, title="各年份报道数量"),
+            "newest": selectors.for_list(published.newest_first())[:8],
+            "departments": selectors.departments_with_counts()
+            .filter(report_count__gt=0)
+            .order_by("-report_count", "name")[:12],
+            "initiatives": selectors.initiatives_with_counts()
+            .filter(report_count__gt=0)
+            .order_by("-report_count", "-mention_count", "name")[:15],
+            "series_list": selectors.series_with_counts()[:6],
+            "feed_url": reverse("archive:feed"),
+            "feed_title": "最新报道 · 改革报道档案",
         },
     )
 
 
 def article_detail(request, slug):
-    try:
-        article = selectors.article_for_page(slug)
-    except Article.DoesNotExist:
-        raise Http404("没有这篇报道")
-    return render(request, "archive/article_detail.html", {"article": article})
-
-
-def department_list(request):
-    return render(request, "archive/department_list.html", {"departments": selectors.departments_with_counts()})
-
-
-def department_detail(request, slug):
-    department = get_object_or_404(Department, slug=slug)
-    articles = selectors.published_articles().for_department(department).newest_first()
-    return render(request, "archive/department_detail.html", {"department": department, "page": _page(request, articles)})
-
-
-def initiative_list(request):
-    return render(request, "archive/initiative_list.html", {"initiatives": selectors.initiatives_with_counts()})
-
-
-def initiative_detail(request, slug):
-    initiative = get_object_or_404(Initiative, slug=slug)
+    article = _found(selectors.article_for_page, slug, what="报道")
+    needles = reading.needles_from(request.GET.get("hl"))
+    sections = reading.section_views(article.sections.all(), needles)
+    siblings = selectors.series_siblings(article)
+    previous, following = selectors.previous_and_next(article, siblings)
+    original_url = reverse("archive:article_original", kwargs={"slug": article.slug})
+    raw_text = article.raw_document.text if article.raw_document else None
+    known_lines = {line.number for line in original.numbered_lines(article.original_text, raw_text) if line.number}
+    authors = [a for a in article.authorships.all()]
     return render(
         request,
-        "archive/initiative_detail.html",
-        {"initiative": initiative, "mentions": selectors.mentions_of(initiative)},
+        "archive/article_detail.html",
+        {
+            "article": article,
+            "sections": sections,
+            "toc": reading.toc(sections),
+            "needles": needles,
+            "mark_count": sum(s.marks for s in sections),
+            "search_url": reverse("search:search") + "?" + _query({"q": " ".join(needles)}) if needles else "",
+            "authors": authors,
+            "siblings": siblings,
+            "previous": previous,
+            "following": following,
+            "related": selectors.related_articles(article),
+            "citation": gbt7714(
+                article,
+                url=request.build_absolute_uri(article.get_absolute_url()),
+                accessed=timezone.localdate(),
+            ),
+            "note_html": original.link_line_references(article.editorial_note, original_url, known_lines),
+            "original_url": original_url,
+            "canonical": request.build_absolute_uri(article.get_absolute_url()),
+        },
     )
 
 
-def _articles_page(request, template_name, obj, articles):
-    return render(request, template_name, {"object": obj, "page": _page(request, articles.newest_first())})
+def article_original(request, slug):
+    article = _found(selectors.article_original, slug, what="报道")
+    raw_text = article.raw_document.text if article.raw_document else None
+    lines = original.numbered_lines(article.original_text, raw_text)
+    return render(
+        request,
+        "archive/article_original.html",
+        {
+            "article": article,
+            "lines": lines,
+            "numbered": any(line.number for line in lines),
+            "original_url": request.path,
+            "canonical": request.build_absolute_uri(request.path),
+        },
+    )
 
 
-def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
-    return _articles_page(request, "archive/person_detail.html", person, selectors.published_articles().filter(authors=person))
+def _query(params: dict) -> str:
+    return urlencode(params)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists of reports
+
+
+def article_list(request):
+    listing = listings.everything()
+    return render(
+        request,
+        "archive/article_list.html",
+        {
+            **_list_context(request, listing),
+            "years": selectors.years_with_counts(),
+            "kinds": selectors.kinds_with_counts(),
+            "sources": selectors.sources_with_counts(),
+        },
+    )
+
+
+def department_list(request):
+    return render(
+        request,
+        "archive/department_list.html",
+        {
+            "groups": selectors.department_groups(),
+            "export_csv": reverse("archive:departments_export", kwargs={"fmt": "csv"}),
+            "export_json": reverse("archive:departments_export", kwargs={"fmt": "json"}),
+        },
+    )
+
+
+def department_detail(request, slug):
+    department = _found(selectors.department_for_page, slug, what="部门")
+    listing = listings.for_department(slug, department)
+    context = _list_context(request, listing)
+    roles = selectors.department_roles_by_article(department, [a.pk for a in context["page"].object_list])
+    for article in context["page"].object_list:
+        article.roles = roles.get(article.pk, [])
+    counts, undated = selectors.reports_per_year(listing.articles)
+    return render(
+        request,
+        "archive/department_detail.html",
+        {
+            **context,
+            "department": department,
+            "chart": _year_chart(
+                counts, undated, title=f"{department}：各年份相关报道数量", span=selectors.year_span()
+            ),
+            "reported_with": selectors.initiatives_reported_with(listing.articles),
+            "authors": selectors.authors_of(listing.articles),
+        },
+    )
+
+
+def initiative_list(request):
+    return render(
+        request,
+        "archive/initiative_list.html",
+        {
+            "groups": selectors.initiative_groups(),
+            "export_csv": reverse("archive:initiatives_export", kwargs={"fmt": "csv"}),
+            "export_json": reverse("archive:initiatives_export", kwargs={"fmt": "json"}),
+        },
+    )
+
+
+def initiative_detail(request, slug):
+    initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
+    listing = listings.for_initiative(slug, initiative)
+    paginator = Paginator(selectors.mentions_of(initiative), MENTIONS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    groups = kwic.kwic_groups(page.object_list)
+    for group in groups:
+        names = " ".join(dict.fromkeys(line.name for line in group.lines)) or initiative.name
+        group.url = (
+            f"{group.article.get_absolute_url()}?{_query({'hl': names})}#{group.section.anchor}"
+        )
+    counts, undated = selectors.mentions_per_year(initiative)
+    report_count = listing.articles.count()
+    return render(
+        request,
+        "archive/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "listing": listing,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "groups": groups,
+            "report_count": report_count,
+            "mention_total": sum(counts.values()) + undated,
+            "chart": _year_chart(
+                counts, undated, title=f"“{initiative.name}”各年份被提及次数", unit="次", span=selectors.year_span()
+            ),
+            "together": selectors.named_together(initiative),
+            "search_url": reverse("search:search") + "?" + _query({"initiative": initiative.slug}),
+            "export_csv": listing.export_url("csv"),
+            "export_json": listing.export_url("json"),
+            "mentions_csv": reverse("archive:initiative_mentions_export", kwargs={"slug": slug, "fmt": "csv"}),
+            "mentions_json": reverse("archive:initiative_mentions_export", kwargs={"slug": slug, "fmt": "json"}),
+            "feed_url": listing.feed_url,
+            "feed_title": f"{listing.title} · 改革报道档案",
+        },
+    )
+
+
+def year_list(request):
+    counts, undated = selectors.reports_per_year(Article.objects.published())
+    return render(
+        request,
+        "archive/year_list.html",
+        {
+            "years": sorted(counts.items(), reverse=True),
+            "undated": undated,
+            "chart": _year_chart(counts, undated, title="各年份报道数量"),
+        },
+    )
+
+
+def year_detail(request, year):
+    listing = listings.for_year(year)
+    context = _list_context(request, listing)
+    if not context["page"].paginator.count:
+        raise Http404("这一年没有报道")
+    years = [y for y, _ in selectors.years_with_counts()]
+    earlier = [y for y in years if y < year]
+    later = [y for y in years if y > year]
+    return render(
+        request,
+        "archive/year_detail.html",
+        {
+            **context,
+            "year": year,
+            "previous_year": max(earlier) if earlier else None,
+            "next_year": min(later) if later else None,
+            "kinds": _kinds_in(listing.articles),
+            "departments": selectors.departments_reported_in(listing.articles),
+            "initiatives": selectors.initiatives_reported_with(listing.articles, limit=15),
+        },
+    )
+
+
+def _kinds_in(articles):
+    labels = dict(Article.Kind.choices)
+    rows = articles.order_by().values("kind").annotate(n=Count("id", distinct=True)).order_by("-n", "kind")
+    return [{"value": r["kind"], "label": labels.get(r["kind"], r["kind"]), "count": r["n"]} for r in rows]
+
+
+def kind_list(request):
+    return render(request, "archive/kind_list.html", {"kinds": selectors.kinds_with_counts()})
+
+
+def kind_detail(request, kind):
+    listing = listings.for_kind(kind)
+    return render(request, "archive/kind_detail.html", {**_list_context(request, listing), "kind": kind})
+
+
+def source_list(request):
+    return render(request, "archive/source_list.html", {"sources": selectors.sources_with_counts()})
 
 
 def source_detail(request, slug):
-    source = get_object_or_404(Source, slug=slug)
-    return _articles_page(request, "archive/source_detail.html", source, selectors.published_articles().filter(source=source))
+    listing = listings.for_source(slug)
+    return render(request, "archive/source_detail.html", {**_list_context(request, listing), "source": listing.obj})
+
+
+def series_list(request):
+    return render(request, "archive/series_list.html", {"series_list": selectors.series_with_counts()})
 
 
 def series_detail(request, slug):
-    series = get_object_or_404(Series, slug=slug)
-    return _articles_page(request, "archive/series_detail.html", series, selectors.published_articles().filter(series=series))
+    listing = listings.for_series(slug)
+    series = listing.obj
+    counts, undated = selectors.reports_per_year(listing.articles)
+    return render(
+        request,
+        "archive/series_detail.html",
+        {**_list_context(request, listing), "series": series, "years": sorted(counts), "undated": undated},
+    )
+
+
+def person_list(request):
+    return render(request, "archive/person_list.html", {"people": selectors.people_with_counts()})
+
+
+def person_detail(request, slug):
+    person = _found(selectors.person_for_page, slug, what="人物")
+    listing = listings.for_person(slug, person)
+    context = _list_context(request, listing)
+    bylines = selectors.person_bylines(person, [a.pk for a in context["page"].object_list])
+    for article in context["page"].object_list:
+        article.byline = bylines.get(article.pk, "")
+    return render(
+        request,
+        "archive/person_detail.html",
+        {**context, "person": person, "coauthors": selectors.coauthors(person)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+
+
+def reports_export(request, fmt, listing, **kwargs):
+    found = listings.FINDERS[listing](**kwargs)
+    articles = selectors.with_relations(found.sorted(request.GET.get("sort")))
+    return exports.export_response(
+        fmt,
+        title=found.title,
+        file_stem=found.file_stem,
+        columns=exports.ARTICLE_COLUMNS,
+        records=exports.article_records(articles, request.build_absolute_uri),
+        page_url=request.build_absolute_uri(found.page_url),
+    )
+
+
+DEPARTMENT_COLUMNS = [
+    ("slug", "网址名"), ("name", "名称"), ("short_name", "简称"), ("aliases", "别名"), ("kind", "类别"),
+    ("region", "地区"), ("parent", "上级单位"), ("reports", "相关报道数"), ("url", "网址"),
+]
+INITIATIVE_COLUMNS = [
+    ("slug", "网址名"), ("name", "名称"), ("aliases", "别名"), ("category", "类别"), ("lead_departments", "牵头单位"),
+    ("reports", "提及报道数"), ("mentions", "提及次数"), ("summary", "简介"), ("url", "网址"),
+]
+MENTION_COLUMNS = [
+    ("article", "报道"), ("date", "日期"), ("section", "小标题"), ("before", "前文"), ("name", "名称"),
+    ("after", "后文"), ("url", "网址"),
+]
+
+
+def departments_export(request, fmt):
+    records = [
+        {
+            "slug": d.slug, "name": d.name, "short_name": d.short_name, "aliases": d.aliases,
+            "kind": d.get_kind_display(), "region": d.region, "parent": d.parent.name if d.parent else "",
+            "reports": d.report_count, "url": request.build_absolute_uri(d.get_absolute_url()),
+        }
+        for d in selectors.departments_with_counts().order_by("region", "kind", "name")
+    ]
+    return exports.export_response(
+        fmt, title="部门与单位", file_stem="departments", columns=DEPARTMENT_COLUMNS, records=records,
+        page_url=request.build_absolute_uri(reverse("archive:departments")),
+    )
+
+
+def initiatives_export(request, fmt):
+    initiatives = selectors.initiatives_with_counts().prefetch_related("lead_departments").order_by("category", "name")
+    records = [
+        {
+            "slug": i.slug, "name": i.name, "aliases": i.aliases, "category": i.get_category_display(),
+            "lead_departments": [d.name for d in i.lead_departments.all()], "reports": i.report_count,
+            "mentions": i.mention_count, "summary": i.summary,
+            "url": request.build_absolute_uri(i.get_absolute_url()),
+        }
+        for i in initiatives
+    ]
+    return exports.export_response(
+        fmt, title="改革举措", file_stem="initiatives", columns=INITIATIVE_COLUMNS, records=records,
+        page_url=request.build_absolute_uri(reverse("archive:initiatives")),
+    )
+
+
+def initiative_mentions_export(request, slug, fmt):
+    initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
+    records = []
+    for group in kwic.kwic_groups(selectors.mentions_of(initiative)):
+        for line in group.lines:
+            records.append(
+                {
+                    "article": group.article.title,
+                    "date": exports.iso_partial_date(group.article),
+                    "section": group.section.heading,
+                    "before": line.before,
+                    "name": line.name,
+                    "after": line.after,
+                    "url": request.build_absolute_uri(group.section.get_absolute_url()),
+                }
+            )
+    return exports.export_response(
+        fmt, title=f"“{initiative.name}”的提及", file_stem=f"initiative-{initiative.slug}-mentions",
+        columns=MENTION_COLUMNS, records=records, page_url=request.build_absolute_uri(initiative.get_absolute_url()),
+    )

@@ -9,7 +9,6 @@
    (search.snippets).
 """
 
-import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -77,7 +76,10 @@ def parse_page(value) -> int:
 RANK_LIMIT = 400  # beyond this many matching sections, rank the backend's best candidates
 
 
-def search(q: str | None = "", params=None, *, sort: str = "relevance", page=1, page_size: int = PAGE_SIZE) -> SearchResults:
+def search(
+    q: str | None = "", params=None, *, sort: str = "relevance", page=1, page_size: int = PAGE_SIZE,
+    facet_filters: dict[str, str] | None = None,
+) -> SearchResults:
     params = params if params is not None else {}
     parsed = parse(q)
     notices = list(parsed.notices)
@@ -92,34 +94,36 @@ def search(q: str | None = "", params=None, *, sort: str = "relevance", page=1, 
     section_article = live.section_article
     if parsed.tree is None:
         matched = None
-        article_ids = set(live.articles)
+        matched_bits = live.all_bits()
         if q and q.strip():
             notices.append("检索词中没有可检索的文字，显示全部报道。")
     else:
-        matched = Matcher(backend, live).evaluate(parsed.tree)
+        matcher = Matcher(backend, live)
+        matched = matcher.evaluate(parsed.tree)
         if not matched and any(
             isinstance(t, PlainText) and len(term_words(t.text)) > 1 for t in positive_terms(parsed.tree)
         ):
             # Nothing has the terms as typed: look for their words anywhere in a section instead.
-            matched = Matcher(backend, live, by_words=True).evaluate(parsed.tree)
+            matcher = Matcher(backend, live, by_words=True)
+            matched = matcher.evaluate(parsed.tree)
             by_words = True
             if matched:
                 notices.append("没有找到与检索词完全一致的文字，以下结果包含检索词中的各个词语。")
-        matched = {sid for sid in matched if sid in section_article}
-        article_ids = {section_article[sid] for sid in matched}
+        matched = section_article.keys() & matched  # sections the live index knows (published)
+        matched_bits = matcher.article_bits(parsed.tree, matched)
 
-    facets = facet_module.count(live, article_ids, selected)
-    kept = facet_module.filter_articles(live, article_ids, selected)
+    facets = facet_module.count(live, matched_bits, selected, contains=facet_filters)
+    kept = facet_module.filter_bits(live, matched_bits, selected)
     terms = positive_terms(parsed.tree) if parsed.tree is not None else []
 
     section_scores: dict[int, float] = {}
-    if matched is not None and terms:
+    if matched and terms:
         ranker = Ranker(backend, terms, live)
         if len(matched) <= RANK_LIMIT:
-            candidates = [sid for sid in matched if section_article[sid] in kept]
+            candidates = [sid for sid in matched if live.has(kept, section_article[sid])]
         else:
-            best = backend.best_sections(ranker.words(), RANK_LIMIT * 3)
-            candidates = [sid for sid in best if sid in matched and section_article[sid] in kept][:RANK_LIMIT]
+            best = ranker.best_candidates(RANK_LIMIT * 3)
+            candidates = [sid for sid in best if sid in matched and live.has(kept, section_article[sid])][:RANK_LIMIT]
         section_scores = ranker.scores(candidates)
     article_score: dict[int, float] = {}
     for sid, score in section_scores.items():
@@ -128,40 +132,41 @@ def search(q: str | None = "", params=None, *, sort: str = "relevance", page=1, 
             article_score[aid] = score
 
     articles = live.articles
-
-    def date_key(aid):
-        date = articles[aid].date
-        return date.toordinal() if date else 0
-
-    requested = parse_page(page)
-    needed = min(requested, max(1, math.ceil(len(kept) / page_size))) * page_size
-    if sort == "newest":
-        order = heapq.nsmallest(needed, kept, key=lambda a: (-date_key(a), -article_score.get(a, 0), -a))
-    elif sort == "oldest":
-        order = heapq.nsmallest(needed, kept, key=lambda a: (date_key(a) or 10**9, -article_score.get(a, 0), a))
-    else:
-        # ranked articles first, best first; the rest (beyond the ranked candidates) newest first
-        ranked = sorted(article_score, key=lambda a: (-article_score[a], -date_key(a), -a))
-        rest = heapq.nsmallest(
-            max(0, needed - len(ranked)), (a for a in kept if a not in article_score), key=lambda a: (-date_key(a), -a)
-        )
-        order = ranked + rest
-
-    total = len(kept)
+    total = kept.bit_count()
     pages = max(1, math.ceil(total / page_size))
+    requested = parse_page(page)
     page = min(requested, pages)
     if requested != page:
         notices.append("页码超出范围，已显示最后一页。")
+    needed = page * page_size
+    if sort == "newest":
+        order = live.pick(kept, live.by_date(), needed)
+    elif sort == "oldest":
+        order = live.pick(kept, oldest_first(live), needed)
+    else:
+        # ranked articles first, best first; the rest (beyond the ranked candidates) newest first
+        def date_key(aid):
+            date = articles[aid].date
+            return date.toordinal() if date else 0
+
+        ranked = sorted(article_score, key=lambda a: (-article_score[a], -date_key(a), -a))
+        order = ranked[:needed]
+        if len(order) < needed:
+            order += live.pick(kept, live.by_date(), needed - len(order), skip=article_score)
     chosen = order[(page - 1) * page_size : page * page_size]
-    groups = {
-        aid: [sid for sid in articles[aid].sections if matched is None or sid in matched] if matched is not None else []
-        for aid in chosen
-    }
+    groups = {aid: [sid for sid in articles[aid].sections if sid in matched] if matched else [] for aid in chosen}
     hits = _hits(chosen, groups, section_scores, article_score, needles_for(terms, by_words), live)
     return SearchResults(
         q=q or "", parsed=parsed, sort=sort, page=page, pages=pages, total=total, hits=hits,
         facets=facets, selected=selected, notices=notices, live=live,
     )
+
+
+def oldest_first(live) -> list[int]:
+    """Oldest first, undated last, ties by id ascending."""
+    newest = live.by_date()
+    dated = [a for a in reversed(newest) if live.articles[a].date]
+    return dated + [a for a in reversed(newest) if not live.articles[a].date]
 
 
 def _hits(article_ids, groups, section_scores, article_score, needles, live) -> list[Hit]:

@@ -6,7 +6,11 @@ with AND; many-to-many facets count distinct articles. Each value is a plain dic
 count, selected) ready for templates and JSON alike (after Datasette's facets).
 """
 
+import heapq
+
 from .live import FACETS, LiveIndex
+
+FACET_LIMIT = 100  # values per facet in a result; the facet's text filter reaches the rest
 
 FACET_LABELS = {
     "department": "部门",
@@ -31,20 +35,17 @@ def _selection_masks(live: LiveIndex, selected: dict[str, set]) -> dict[str, int
     return masks
 
 
-def filter_articles(live: LiveIndex, article_ids, selected: dict[str, set]) -> set[int]:
-    masks = _selection_masks(live, selected)
-    if not masks:
-        return {aid for aid in article_ids if aid in live.articles}
-    bits = live.to_bits(article_ids)
-    for mask in masks.values():
+def filter_bits(live: LiveIndex, bits: int, selected: dict[str, set]) -> int:
+    for mask in _selection_masks(live, selected).values():
         bits &= mask
-    return set(live.from_bits(bits))
+    return bits
 
 
-def count(live: LiveIndex, article_ids, selected: dict[str, set]) -> dict[str, list[dict]]:
-    """For each facet, its values with disjunctive counts, most frequent first (years newest
-    first); a selected value is listed even at zero."""
-    matched = live.to_bits(article_ids)
+def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = FACET_LIMIT,
+          contains: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """For each facet, its values with disjunctive counts over the matched articles (a bitset),
+    most frequent first (years newest first), at most `limit` of them; selected values are
+    always listed, even at zero. `contains` narrows a facet to values whose label contains a text."""
     masks = _selection_masks(live, selected)
     result = {}
     for facet in FACETS:
@@ -54,17 +55,25 @@ def count(live: LiveIndex, article_ids, selected: dict[str, set]) -> dict[str, l
                 base &= mask
         chosen = selected.get(facet, set())
         labels = live.labels[facet]
+        wanted = (contains or {}).get(facet, "").strip().lower()
         counted = []
         if base:
             for value, bits in live.bits[facet].items():
+                if wanted and wanted not in labels.get(value, value).lower():
+                    continue
                 n = (bits & base).bit_count()
-                if n or value in chosen:
-                    counted.append((value, n))
-        present = {v for v, _ in counted}
-        counted += [(v, 0) for v in chosen if v not in present]
+                if n:
+                    counted.append((n, value))
         if facet == "year":
-            counted.sort(key=lambda item: -int(item[0]))
+            counted.sort(key=lambda item: -int(item[1]))
         else:
-            counted.sort(key=lambda item: (-item[1], labels.get(item[0], item[0])))
-        result[facet] = [{"value": v, "label": labels.get(v, v), "count": n, "selected": v in chosen} for v, n in counted]
+            counted = heapq.nsmallest(limit, counted, key=lambda item: (-item[0], labels.get(item[1], item[1])))
+        counted = counted[:limit]
+        present = {v for _, v in counted}
+        counted += [((bits_count(live, facet, v, base)), v) for v in sorted(chosen) if v not in present]
+        result[facet] = [{"value": v, "label": labels.get(v, v), "count": n, "selected": v in chosen} for n, v in counted]
     return result
+
+
+def bits_count(live: LiveIndex, facet: str, value: str, base: int) -> int:
+    return (live.bits[facet].get(value, 0) & base).bit_count()

@@ -49,7 +49,9 @@ class LiveIndex:
         self.seen: set[int] = set()
         self.last_change = 0
         self.cache_leaves = cache_leaves
-        self.leaves: OrderedDict[str, set[int]] = OrderedDict()
+        self.leaves: OrderedDict[str, list] = OrderedDict()  # key → [section ids, article bits or None]
+        self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
+        self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
         self.leaf_size = 0
         self.lock = threading.RLock()
 
@@ -63,6 +65,7 @@ class LiveIndex:
         self.position.clear()
         self.article_at = []
         self.bits = {f: {} for f in FACETS}
+        self._by_date = None
         self.leaves.clear()
         self.leaf_size = 0
         self._load_labels()
@@ -140,6 +143,53 @@ class LiveIndex:
 
     # -- bitsets ----------------------------------------------------------------------------------
 
+    def article_bits_of_sections(self, section_ids) -> int:
+        """The bitset of the articles these sections belong to."""
+        if not self.article_at:
+            return 0
+        raw = bytearray((len(self.article_at) + 7) // 8)
+        section_article, position = self.section_article, self.position
+        for sid in section_ids:
+            aid = section_article.get(sid)
+            if aid is not None:
+                pos = position[aid]
+                raw[pos >> 3] |= 1 << (pos & 7)
+        return int.from_bytes(raw, "little")
+
+    def all_bits(self) -> int:
+        return self.to_bits(self.articles)
+
+    def by_date(self) -> list[int]:
+        """Published article ids, newest first (undated last), ties by id descending."""
+        with self.lock:
+            if self._by_date is None:
+                self._by_date = sorted(
+                    self.articles,
+                    key=lambda a: (-(self.articles[a].date.toordinal() if self.articles[a].date else 0), -a),
+                )
+            return self._by_date
+
+    def pick(self, bits: int, ordered, limit: int, skip=()) -> list[int]:
+        """The first `limit` articles of `ordered` whose bit is set, skipping `skip`."""
+        raw = bits.to_bytes((len(self.article_at) + 7) // 8 or 1, "little")
+        position, out = self.position, []
+        for aid in ordered:
+            pos = position.get(aid)
+            if pos is not None and raw[pos >> 3] >> (pos & 7) & 1 and aid not in skip:
+                out.append(aid)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def sections_changed_since(self, change_id: int) -> list[int]:
+        """Sections (re)indexed by changes after change_id, as far as this index remembers."""
+        with self.lock:
+            return sorted({sid for cid, sids in self.recent if cid > change_id for sid in sids})
+
+    def has(self, bits: int, aid: int) -> bool:
+        pos = self.position.get(aid)
+        return pos is not None and bits >> pos & 1 == 1
+
     def to_bits(self, article_ids) -> int:
         """The bitset of these articles (those the index knows)."""
         if not self.article_at:
@@ -186,6 +236,8 @@ class LiveIndex:
                 self._load_articles(changed)
                 after = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
                 self._recheck_leaves(before | after, after)
+            self.recent.append((max(pk for pk, _, _ in rows), after))
+            del self.recent[:-64]
             self.seen |= {pk for pk, _, _ in rows}
             self.last_change = max(self.last_change, max(pk for pk, _, _ in rows))
             self.seen = {pk for pk in self.seen if pk > self.last_change - REREAD_WINDOW}
@@ -202,10 +254,14 @@ class LiveIndex:
             self.labels["source"].setdefault(slug, name)
 
     def _recheck_leaves(self, touched: set[int], current: set[int]):
+        self._by_date = None
+        for entry in self.leaves.values():
+            entry[1] = None  # article bits: positions may have moved
         if not self.leaves or not touched:
             return
         canon = dict(SearchDocument.objects.filter(pk__in=current).values_list("section_id", "canon"))
-        for key, ids in self.leaves.items():
+        for key, entry in self.leaves.items():
+            ids = entry[0]
             before = len(ids)
             ids -= touched
             ids |= {sid for sid, text in canon.items() if contains(text, key)}
@@ -215,10 +271,11 @@ class LiveIndex:
 
     def cached_leaf(self, key: str):
         with self.lock:
-            ids = self.leaves.get(key)
-            if ids is not None:
-                self.leaves.move_to_end(key)
-            return ids
+            entry = self.leaves.get(key)
+            if entry is None:
+                return None
+            self.leaves.move_to_end(key)
+            return entry[0]
 
     def store_leaf(self, key: str, ids: set[int]):
         if not self.cache_leaves or len(ids) > LEAF_CACHE_IDS // 4:
@@ -226,11 +283,21 @@ class LiveIndex:
         with self.lock:
             if key in self.leaves:
                 return
-            self.leaves[key] = set(ids)
+            self.leaves[key] = [set(ids) & self.section_article.keys(), None]
             self.leaf_size += len(ids)
             while self.leaf_size > LEAF_CACHE_IDS and self.leaves:
                 _, dropped = self.leaves.popitem(last=False)
-                self.leaf_size -= len(dropped)
+                self.leaf_size -= len(dropped[0])
+
+    def leaf_article_bits(self, key: str) -> int | None:
+        """The article bitset of a cached leaf's sections, computed once per change."""
+        with self.lock:
+            entry = self.leaves.get(key)
+            if entry is None:
+                return None
+            if entry[1] is None:
+                entry[1] = self.article_bits_of_sections(entry[0])
+            return entry[1]
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -41,6 +41,15 @@ class Matcher:
         canon = dict(SearchDocument.objects.filter(pk__in=unsure).values_list("section_id", "canon"))
         return (candidates - unsure) | {sid for sid in unsure if contains(canon.get(sid, ""), key)}
 
+    def article_bits(self, tree, sections: set[int]) -> int:
+        """The article bitset of the matched sections: cached with the leaf when the whole query
+        is one literal term (the common case), computed from the sections otherwise."""
+        if isinstance(tree, Phrase) or (isinstance(tree, PlainText) and not self.by_words):
+            bits = self.live.leaf_article_bits(canonical(tree.text))
+            if bits is not None:
+                return bits
+        return self.live.article_bits_of_sections(sections)
+
     def evaluate(self, node) -> set[int]:
         if isinstance(node, Phrase):
             return self.leaf(node.text)

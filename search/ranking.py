@@ -22,16 +22,20 @@ _df_cache: dict = {}
 DF_REFRESH_CHANGES = 256  # document frequencies are re-read after this many index writes
 
 
+def _refresh_epoch(live):
+    epoch = (id(live), live.last_change // DF_REFRESH_CHANGES)
+    if _df_cache.get("epoch") != epoch:
+        _df_cache.clear()
+        _df_cache["epoch"] = epoch
+
+
 def document_frequency(backend, word: str, live) -> int:
     """Cached per process; a few hundred edits barely move a frequency, and a rebuild (which
     starts a new live index) clears it."""
     if not live.cache_leaves:
         return backend.document_frequency(word)
-    epoch = (id(live), live.last_change // DF_REFRESH_CHANGES)
     with _df_lock:
-        if _df_cache.get("epoch") != epoch:
-            _df_cache.clear()
-            _df_cache["epoch"] = epoch
+        _refresh_epoch(live)
         if word in _df_cache:
             return _df_cache[word]
     value = backend.document_frequency(word)
@@ -66,6 +70,25 @@ class Ranker:
 
     def words(self) -> list[str]:
         return list(dict.fromkeys(w for info in self.term_info for w in info["words"] + [info["whole"]]))
+
+    def best_candidates(self, limit: int) -> list[int]:
+        """The backend's best sections for the query's words (its own ranking), cached per
+        process like document frequencies; sections changed since are added, so an edit is
+        ranked at once."""
+        words = tuple(self.words())
+        if not self.live.cache_leaves:
+            return self.backend.best_sections(list(words), limit)
+        key = ("best", words, limit)
+        with _df_lock:
+            _refresh_epoch(self.live)
+            cached = _df_cache.get(key)
+        if cached is None:
+            cached = (self.backend.best_sections(list(words), limit), self.live.last_change)
+            with _df_lock:
+                _df_cache[key] = cached
+        best, seen_change = cached
+        recent = self.live.sections_changed_since(seen_change)
+        return best + [sid for sid in recent if sid not in best]
 
     def scores(self, section_ids) -> dict[int, float]:
         """BM25 per term over the four word fields, counted with str.count on the stored

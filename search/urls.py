@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import exports, feeds, views
 
 app_name = "search"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
+    path("search/feed/", feeds.SearchFeed(), name="search_feed"),
+    path("search/export.csv", exports.search_export, {"fmt": "csv"}, name="search_export_csv"),
+    path("search/export.json", exports.search_export, {"fmt": "json"}, name="search_export_json"),
     path("api/search", views.api_search, name="api_search"),
     path("api/suggest", views.api_suggest, name="api_suggest"),
 ]

@@ -15,6 +15,7 @@ def _run(request):
         request.GET,
         sort=request.GET.get("sort", "relevance"),
         page=request.GET.get("page", 1),
+        facet_filters={facet: request.GET.get(f"{facet}_filter", "")[:50] for facet in FACETS},
     )
 
 
@@ -24,9 +25,7 @@ def search_page(request):
     facet_blocks = []
     for facet in FACETS:
         values = results.facets[facet]
-        filter_text = request.GET.get(f"{facet}_filter", "").strip()
-        if filter_text:
-            values = [v for v in values if filter_text.lower() in v["label"].lower() or v["selected"]]
+        filter_text = request.GET.get(f"{facet}_filter", "").strip()[:50]
         shown = values if facet in expanded or filter_text else [v for i, v in enumerate(values) if i < FACET_TOP or v["selected"]]
         for v in shown:
             v["toggle_url"] = _toggle_url(request, facet, v["value"])

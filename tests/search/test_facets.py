@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from archive.models import Article
 from search.engine import search
-from search.facets import FACETS
+from search.facets import FACET_LIMIT, FACETS
 from search.filters import ArticleFacetFilter, filtered_queryset
 from search.live import live_index
 
@@ -35,12 +35,21 @@ def brute_force_counts(query, params, facet):
     return counts
 
 
+def assert_counts_agree(shown: dict, expected: dict, facet):
+    """Every value shown has its exact count; values left out (beyond the facet's limit) never
+    outnumber a value shown."""
+    assert {v: expected.get(v) for v in shown} == shown, facet
+    assert len(shown) == min(len(expected), FACET_LIMIT), facet
+    if len(shown) < len(expected):
+        assert max(n for v, n in expected.items() if v not in shown) <= min(shown.values()), facet
+
+
 @pytest.mark.parametrize("query", ["", "改革", "园区", "二分法 OR 保交楼"])
 def test_counts_match_a_brute_force_count_without_selection(query, params):
     results = search(query, params(), page_size=1000)
     for facet in FACETS:
         shown = {v["value"]: v["count"] for v in results.facets[facet] if v["count"]}
-        assert shown == brute_force_counts(query, params(), facet), facet
+        assert_counts_agree(shown, brute_force_counts(query, params(), facet), facet)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -56,7 +65,7 @@ def test_counts_match_a_brute_force_count_under_random_selections(data, params):
     results = search(query, p, page_size=1000)
     for facet in FACETS:
         shown = {v["value"]: v["count"] for v in results.facets[facet] if v["count"]}
-        assert shown == brute_force_counts(query, p, facet), (facet, chosen)
+        assert_counts_agree(shown, brute_force_counts(query, p, facet), (facet, chosen))
     # and the hits are exactly the articles that pass every selection
     expected = set(filtered_queryset(p, fmap).values_list("pk", flat=True))
     if query:
@@ -104,3 +113,16 @@ def test_many_to_many_facets_count_distinct_articles(params):
     for value in results.facets["initiative"][:5]:
         ids = {h.article.pk for h in search("", params(initiative=value["value"]), page_size=1000).hits}
         assert len(ids) == value["count"]
+
+
+def test_a_long_facet_is_cut_to_its_limit_and_its_text_filter_reaches_the_rest(params):
+    everything = search("", params())
+    assert len(everything.facets["initiative"]) == FACET_LIMIT
+    total_values = len(live_index().bits["initiative"])
+    assert total_values > FACET_LIMIT
+    rare = min(everything.facets["initiative"], key=lambda v: v["count"])["label"]
+    narrowed = search("", params(), facet_filters={"initiative": rare})
+    assert [v["label"] for v in narrowed.facets["initiative"]] == [rare] or rare in [
+        v["label"] for v in narrowed.facets["initiative"]
+    ]
+    assert all(rare in v["label"] for v in narrowed.facets["initiative"])

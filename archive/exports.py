@@ -1,0 +1,115 @@
+"""CSV and JSON downloads of any list: reports, departments, initiatives, an initiative's mentions,
+search results (search.exports builds its rows with article_records from here).
+
+- CSV is UTF-8 with a byte-order mark, so that Excel and WPS open the Chinese correctly; the header
+  row is in Chinese; lists inside a cell are joined with “；”. A cell that starts with = + - @
+  (or a tab or carriage return) is prefixed with an apostrophe, so that a spreadsheet shows it
+  as text instead of running it as a formula (OWASP, “CSV Injection”).
+- JSON has English keys for programs and the values as stored; <, > and & are written as
+  \\u003c, \\u003e, \\u0026 (still the same JSON), so a response read as HTML by mistake carries
+  no markup.
+"""
+
+import csv
+import io
+import json
+from urllib.parse import quote
+
+from django.http import HttpResponse
+
+from . import selectors
+from .models import format_date
+
+FORMATS = ("csv", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = "；"
+
+ARTICLE_COLUMNS = [
+    ("id", "编号"),
+    ("title", "标题"),
+    ("subtitle", "副标题"),
+    ("kind", "体裁"),
+    ("date", "日期"),
+    ("date_display", "日期（按精度）"),
+    ("source", "出处"),
+    ("series", "专栏/系列"),
+    ("series_order", "系列内序号"),
+    ("doc_number", "文号"),
+    ("authors", "作者"),
+    ("departments", "相关单位"),
+    ("initiatives", "改革举措"),
+    ("url", "网址"),
+]
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet will not evaluate: '=1+1 for =1+1."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def iso_partial_date(article) -> str:
+    """2024, 2024-11 or 2024-11-05: only as precise as the archive knows it."""
+    if article.date is None or article.date_precision == "unknown":
+        return ""
+    if article.date_precision == "year":
+        return f"{article.date.year}"
+    if article.date_precision == "month":
+        return f"{article.date.year}-{article.date.month:02d}"
+    return article.date.isoformat()
+
+
+def article_records(articles, absolute) -> list[dict]:
+    """One dict per article (prefetched with selectors.with_relations); `absolute` turns a path
+    into a full URL."""
+    records = []
+    for article in articles:
+        records.append(
+            {
+                "id": article.pk,
+                "title": article.title,
+                "subtitle": article.subtitle,
+                "kind": article.get_kind_display(),
+                "date": iso_partial_date(article),
+                "date_display": format_date(article.date, article.date_precision),
+                "source": article.source.name if article.source else "",
+                "series": article.series.name if article.series else "",
+                "series_order": article.series_order,
+                "doc_number": article.doc_number,
+                "authors": [
+                    a.person.name + (f"（{a.position}）" if a.position else "") for a in article.authorships.all()
+                ],
+                "departments": [
+                    f"{r.department.name}（{r.get_role_display()}）" for r in article.department_roles.all()
+                ],
+                "initiatives": [i.name for i in selectors.initiatives_named(article)],
+                "url": absolute(article.get_absolute_url()),
+            }
+        )
+    return records
+
+
+def export_response(fmt: str, *, title: str, file_stem: str, columns, records, page_url: str = "", extra=None):
+    """The download of `records` (a list of dicts with the column keys) as CSV or JSON."""
+    if fmt == "json":
+        payload = {"title": title, "url": page_url, "count": len(records), **(extra or {}), "results": records}
+        text = json.dumps(payload, ensure_ascii=False, indent=1)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([label for _, label in columns])
+        for record in records:
+            writer.writerow([csv_cell(record.get(key)) for key, _ in columns])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"{file_stem}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    return neutralise(str(value))

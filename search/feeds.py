@@ -1,0 +1,42 @@
+"""An Atom feed of the newest reports matching a search (query and facets), so a reader can
+follow a topic: /search/feed/?q=二分法&department=… . Built on the archive's ArticleFeed."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from archive import selectors
+from archive.feeds import FEED_SIZE, ArticleFeed
+from archive.listings import Listing
+from archive.models import Article
+
+from .engine import search
+from .facets import FACETS
+
+FEED_PARAMS = ("q", *FACETS)
+
+
+class SearchFeed(ArticleFeed):
+    def get_object(self, request):
+        params = [(key, value) for key in FEED_PARAMS for value in request.GET.getlist(key) if value.strip()]
+        query = urlencode(params)
+        q = request.GET.get("q", "").strip()
+        results = search(q, request.GET, sort="newest", page=1, page_size=FEED_SIZE)
+        order = [hit.article.pk for hit in results.hits]
+        listing = Listing(
+            name="search",
+            obj=order,
+            title=f"检索“{q}”" if q else "检索结果",
+            articles=Article.objects.filter(pk__in=order),
+            page_url=reverse("search:search") + (f"?{query}" if query else ""),
+            file_stem="search",
+        )
+        listing.self_url = reverse("search:search_feed") + (f"?{query}" if query else "")
+        return listing
+
+    def feed_url(self, listing):
+        return listing.self_url
+
+    def items(self, listing):
+        articles = selectors.with_relations(listing.articles).in_bulk(listing.obj)
+        return [articles[pk] for pk in listing.obj if pk in articles]
