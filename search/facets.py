@@ -11,6 +11,7 @@ import heapq
 from .live import FACETS, LiveIndex
 
 FACET_LIMIT = 100  # values per facet in a result; the facet's text filter reaches the rest
+FEW_ARTICLES = 500  # below this many matching articles, count by article rather than by value
 
 FACET_LABELS = {
     "department": "部门",
@@ -56,14 +57,17 @@ def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = 
         chosen = selected.get(facet, set())
         labels = live.labels[facet]
         wanted = (contains or {}).get(facet, "").strip().lower()
-        counted = []
-        if base:
-            for value, bits in live.bits[facet].items():
-                if wanted and wanted not in labels.get(value, value).lower():
-                    continue
-                n = (bits & base).bit_count()
-                if n:
-                    counted.append((n, value))
+        if base.bit_count() <= FEW_ARTICLES:
+            tally: dict[str, int] = {}
+            for aid in live.from_bits(base):
+                for value in live.articles[aid].values[facet]:
+                    tally[value] = tally.get(value, 0) + 1
+            pairs = tally.items()
+        else:
+            pairs = ((value, (bits & base).bit_count()) for value, bits in live.bits[facet].items())
+        counted = [
+            (n, value) for value, n in pairs if n and (not wanted or wanted in labels.get(value, value).lower())
+        ]
         if facet == "year":
             counted.sort(key=lambda item: -int(item[1]))
         else:

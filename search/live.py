@@ -27,6 +27,7 @@ FACETS = ("department", "initiative", "year", "kind", "source", "author")
 # transaction that took a lower id can commit after one that took a higher id.
 REREAD_WINDOW = 500
 LEAF_CACHE_IDS = 2_000_000  # at most this many section ids held across cached leaves
+FEW_TO_SORT = 2000  # pick(): up to this many matching articles are sorted rather than scanned for
 
 
 @dataclass
@@ -51,6 +52,7 @@ class LiveIndex:
         self.cache_leaves = cache_leaves
         self.leaves: OrderedDict[str, list] = OrderedDict()  # key → [section ids, article bits or None]
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
+        self._by_date_rank = None
         self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
         self.leaf_size = 0
         self.lock = threading.RLock()
@@ -170,7 +172,13 @@ class LiveIndex:
             return self._by_date
 
     def pick(self, bits: int, ordered, limit: int, skip=()) -> list[int]:
-        """The first `limit` articles of `ordered` whose bit is set, skipping `skip`."""
+        """The first `limit` articles of `ordered` whose bit is set, skipping `skip`. A few
+        matching articles are sorted directly; many are met early in the ordered list."""
+        count = bits.bit_count()
+        if count <= FEW_TO_SORT:
+            rank = self._rank_in(ordered)
+            found = [a for a in self.from_bits(bits) if a not in skip]
+            return sorted(found, key=rank.__getitem__)[:limit]
         raw = bits.to_bytes((len(self.article_at) + 7) // 8 or 1, "little")
         position, out = self.position, []
         for aid in ordered:
@@ -180,6 +188,14 @@ class LiveIndex:
                 if len(out) >= limit:
                     break
         return out
+
+    def _rank_in(self, ordered) -> dict[int, int]:
+        """Position of each article in an ordering (cached for the newest-first list)."""
+        if ordered is self._by_date:
+            if self._by_date_rank is None or self._by_date_rank[0] is not ordered:
+                self._by_date_rank = (ordered, {aid: i for i, aid in enumerate(ordered)})
+            return self._by_date_rank[1]
+        return {aid: i for i, aid in enumerate(ordered)}
 
     def sections_changed_since(self, change_id: int) -> list[int]:
         """Sections (re)indexed by changes after change_id, as far as this index remembers."""

@@ -126,3 +126,30 @@ def test_a_long_facet_is_cut_to_its_limit_and_its_text_filter_reaches_the_rest(p
         v["label"] for v in narrowed.facets["initiative"]
     ]
     assert all(rare in v["label"] for v in narrowed.facets["initiative"])
+
+
+@pytest.fixture(params=["by article", "by value"])
+def counting_strategy(request, monkeypatch):
+    """The large-archive paths (count by value bitsets, scan the date order) must agree with
+    the small-archive paths the seed corpus takes by default."""
+    from search import facets, live
+
+    if request.param == "by value":
+        monkeypatch.setattr(facets, "FEW_ARTICLES", -1)
+        monkeypatch.setattr(live, "FEW_TO_SORT", -1)
+    return request.param
+
+
+@pytest.mark.parametrize("query", ["", "改革", "园区 -五好园区"])
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_both_counting_strategies_give_the_same_results(query, sort, params, counting_strategy, monkeypatch):
+    from search import facets, live
+
+    p = params(year=["2019", "2024"])
+    results = search(query, p, sort=sort, page_size=7, page=2)
+    monkeypatch.setattr(facets, "FEW_ARTICLES", 10**9)
+    monkeypatch.setattr(live, "FEW_TO_SORT", 10**9)
+    reference = search(query, p, sort=sort, page_size=7, page=2)
+    assert results.facets == reference.facets
+    assert [h.article.pk for h in results.hits] == [h.article.pk for h in reference.hits]
+    assert results.total == reference.total
