@@ -9,21 +9,28 @@
    (search.snippets).
 """
 
+import logging
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+
+from django.db import DatabaseError, connection, transaction
 
 from archive.models import Article, Section
 
 from . import facets as facet_module
 from .backends import get_backend
 from .filters import selected_values
-from .live import live_index
+from .fallback import NOTICE as FALLBACK_NOTICE
+from .fallback import ScanIndex, scan_live_index
+from .live import IndexUnavailable, live_index
 from .matching import Matcher, term_words
 from .parsing import ParsedQuery, parse
 from .query import PlainText, positive_terms
 from .ranking import Ranker
 from .snippets import highlight, needles_for, snippet  # noqa: F401  (highlight: used by the article page)
 
+logger = logging.getLogger(__name__)
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 PAGE_SIZE = 10
 
@@ -55,6 +62,7 @@ class SearchResults:
     selected: dict[str, set]
     notices: list[str] = field(default_factory=list)
     live: object = None  # the live index the results were computed from (labels for serialising)
+    degraded: bool = False  # found by scanning, the index being unavailable
 
     @property
     def terms(self) -> list[str]:
@@ -80,13 +88,31 @@ def search(
     q: str | None = "", params=None, *, sort: str = "relevance", page=1, page_size: int = PAGE_SIZE,
     facet_filters: dict[str, str] | None = None,
 ) -> SearchResults:
+    """Search the published archive. A missing or unreadable index does not fail the search: it
+    falls back to reading every section (search.fallback), with a notice."""
+    options = dict(sort=sort, page=page, page_size=page_size, facet_filters=facet_filters)
+    # Inside a transaction, a savepoint keeps a failed index query from aborting the caller's
+    # transaction (PostgreSQL); outside one, no transaction is opened for a read.
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard:
+            return _search(q, params, **options)
+    except (DatabaseError, IndexUnavailable) as exc:
+        logger.warning("search index unavailable, scanning sections instead: %s", exc)
+        results = _search(q, params, scan=ScanIndex(), **options)
+        results.notices.insert(0, FALLBACK_NOTICE)
+        results.degraded = True
+        return results
+
+
+def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> SearchResults:
     params = params if params is not None else {}
     parsed = parse(q)
     notices = list(parsed.notices)
     if sort not in SORTS:
         sort = "relevance" if parsed.tree is not None else "newest"
     backend = get_backend()
-    live = live_index()
+    live = scan_live_index() if scan is not None else live_index()
     selected, facet_notices = selected_values(params, live)
     notices += facet_notices
 
@@ -98,13 +124,13 @@ def search(
         if q and q.strip():
             notices.append("检索词中没有可检索的文字，显示全部报道。")
     else:
-        matcher = Matcher(backend, live)
+        matcher = Matcher(backend, live, scan=scan)
         matched = matcher.evaluate(parsed.tree)
         if not matched and any(
             isinstance(t, PlainText) and len(term_words(t.text)) > 1 for t in positive_terms(parsed.tree)
         ):
             # Nothing has the terms as typed: look for their words anywhere in a section instead.
-            matcher = Matcher(backend, live, by_words=True)
+            matcher = Matcher(backend, live, by_words=True, scan=scan)
             matched = matcher.evaluate(parsed.tree)
             by_words = True
             if matched:
@@ -117,7 +143,11 @@ def search(
     terms = positive_terms(parsed.tree) if parsed.tree is not None else []
 
     section_scores: dict[int, float] = {}
-    if matched and terms:
+    if matched and terms and scan is not None:
+        newest = live.pick(kept, live.by_date(), RANK_LIMIT)
+        candidates = [sid for aid in newest for sid in articles_sections(live, aid) if sid in matched]
+        section_scores = scan.scores(terms, candidates)
+    elif matched and terms:
         ranker = Ranker(backend, terms, live)
         if len(matched) <= RANK_LIMIT:
             candidates = [sid for sid in matched if live.has(kept, section_article[sid])]
@@ -160,6 +190,10 @@ def search(
         q=q or "", parsed=parsed, sort=sort, page=page, pages=pages, total=total, hits=hits,
         facets=facets, selected=selected, notices=notices, live=live,
     )
+
+
+def articles_sections(live, aid) -> tuple[int, ...]:
+    return live.articles[aid].sections
 
 
 def oldest_first(live) -> list[int]:

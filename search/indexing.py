@@ -41,6 +41,11 @@ def article_text(article: Article) -> str:
     return " ".join(part for part in (article.title, article.subtitle, article.doc_number) if part)
 
 
+def document_canon(title: str, heading: str, body: str) -> str:
+    """The canonical text a section is matched against (what SearchDocument.canon holds)."""
+    return BREAK_MARK.join(canonical_of(units(normalize(part))) for part in (title, heading, body))
+
+
 def _row_and_document(section: Section, title: str, names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
     title_n, heading_n, body_n = normalize(title), normalize(section.heading), normalize(section.body)
     seqs = [units(title_n), units(heading_n), units(body_n)]
@@ -175,6 +180,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
     try:
         with transaction.atomic():
             _rebuilding = True
+            backend.recreate()
             backend.clear()
             SearchDocument.objects.all().delete()
             chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]

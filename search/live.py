@@ -17,9 +17,13 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Source
+from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Section, Source
 
 from .models import IndexChange, IndexState, SearchDocument
+
+
+class IndexUnavailable(Exception):
+    """The index cannot answer: missing, empty while the archive is not, or unreadable."""
 from .tokens import contains
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
@@ -38,7 +42,9 @@ class Facts:
 
 
 class LiveIndex:
-    def __init__(self, cache_leaves: bool):
+    def __init__(self, cache_leaves: bool, sections_from_archive: bool = False):
+        # sections_from_archive: the slow path's view, when the index itself cannot be read
+        self.sections_from_archive = sections_from_archive
         self.articles: dict[int, Facts] = {}
         # Facet values as bitsets over dense article positions: a count is one AND and a
         # bit_count, in C, however many articles match.
@@ -72,6 +78,10 @@ class LiveIndex:
         self.leaf_size = 0
         self._load_labels()
         self._load_articles(None)
+        if not self.sections_from_archive and not self.section_article and Section.objects.filter(
+            article__status=Article.Status.PUBLISHED
+        ).exists():
+            raise IndexUnavailable("the index holds no section, yet published sections exist")
 
     def _load_labels(self):
         labels = {f: {} for f in FACETS}
@@ -114,7 +124,12 @@ class LiveIndex:
             if aid in values:
                 values[aid]["author"].add(slug)
         sections: dict[int, list[int]] = {}
-        for sid, aid in scoped(SearchDocument.objects, "article_id").values_list("section_id", "article_id"):
+        if self.sections_from_archive:
+            indexed = scoped(Section.objects.filter(article__status=Article.Status.PUBLISHED), "article_id")
+            pairs = indexed.values_list("pk", "article_id")
+        else:
+            pairs = scoped(SearchDocument.objects, "article_id").values_list("section_id", "article_id")
+        for sid, aid in pairs:
             sections.setdefault(aid, []).append(sid)
         if article_ids is not None:
             for aid in article_ids:

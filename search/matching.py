@@ -10,10 +10,11 @@ from .tokens import canonical, contains, gram_stream, units
 class Matcher:
     """Evaluates a query tree to a set of section ids, exactly."""
 
-    def __init__(self, backend, live, by_words: bool = False):
+    def __init__(self, backend, live, by_words: bool = False, scan=None):
         self.backend = backend
         self.live = live
         self.by_words = by_words  # PlainText as all of its words rather than the literal term
+        self.scan = scan  # a fallback.ScanIndex: match by reading every section, not the index
 
     def leaf(self, text: str) -> set[int]:
         present = [u for u in units(text) if u is not None]
@@ -28,6 +29,8 @@ class Matcher:
         return found
 
     def _leaf(self, text, present, key) -> set[int]:
+        if self.scan is not None:
+            return self.scan.sections_with(text)
         if len(present) == 1:
             return self.backend.candidates([], present)
         candidates = self.backend.candidates(gram_stream(text), [])

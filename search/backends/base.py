@@ -26,6 +26,10 @@ class SearchBackend:
     def delete(self, section_ids: list[int]) -> None:
         raise NotImplementedError
 
+    def recreate(self) -> None:
+        """Create the backend's index structures afresh (or where they are missing)."""
+        raise NotImplementedError
+
     def clear(self) -> None:
         raise NotImplementedError
 

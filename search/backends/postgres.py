@@ -15,6 +15,12 @@ from .base import IndexRow, SearchBackend
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
+ENSURE = (  # as in migration 0002
+    "ALTER TABLE search_searchdocument ADD COLUMN IF NOT EXISTS grams_tsv tsvector NOT NULL DEFAULT ''::tsvector",
+    "ALTER TABLE search_searchdocument ADD COLUMN IF NOT EXISTS words_tsv tsvector NOT NULL DEFAULT ''::tsvector",
+    "CREATE INDEX IF NOT EXISTS search_doc_grams_gin ON search_searchdocument USING gin (grams_tsv)",
+    "CREATE INDEX IF NOT EXISTS search_doc_words_gin ON search_searchdocument USING gin (words_tsv)",
+)
 UNIT_PREFIX = "~"  # units share the grams vector, positionless, apart from grams by this prefix
 
 
@@ -65,6 +71,12 @@ class PostgresBackend(SearchBackend):
 
     def delete(self, section_ids: list[int]) -> None:
         pass  # the vectors live on SearchDocument rows, which search.indexing deletes
+
+    def recreate(self) -> None:
+        """Make sure the vector columns and their GIN indexes exist (a rebuild refills them)."""
+        with connection.cursor() as cursor:
+            for statement in ENSURE:
+                cursor.execute(statement)
 
     def clear(self) -> None:
         pass

@@ -9,6 +9,12 @@ from .base import IndexRow, SearchBackend
 
 WORD_COLUMNS = "{title_words init_words heading_words body_words}"
 TABLES = ("search_fts_grams", "search_fts_units", "search_fts_words")
+CREATE = (  # as in migration 0005
+    "CREATE VIRTUAL TABLE search_fts_grams USING fts5(grams, tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE VIRTUAL TABLE search_fts_units USING fts5(units, tokenize = 'unicode61 remove_diacritics 0', detail = none)",
+    "CREATE VIRTUAL TABLE search_fts_words USING fts5(title_words, init_words, heading_words, body_words,"
+    " tokenize = 'unicode61 remove_diacritics 0')",
+)
 
 
 def quote(token: str) -> str:
@@ -52,6 +58,14 @@ class SQLiteBackend(SearchBackend):
                 marks = ",".join(["%s"] * len(chunk))
                 for table in TABLES:
                     cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)
+
+    def recreate(self) -> None:
+        """Drop and create the FTS5 tables: a rebuild mends a missing or corrupt index."""
+        with connection.cursor() as cursor:
+            for table in TABLES:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            for statement in CREATE:
+                cursor.execute(statement)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
