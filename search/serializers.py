@@ -46,3 +46,12 @@ def results_json(results: SearchResults) -> dict:
         "results": items,
         "facets": {facet: results.facets[facet] for facet in FACETS},
     }
+
+
+def dumps(data, indent=None) -> str:
+    """JSON with <, > and & written as \\u escapes: the same values when decoded, and nothing that
+    a browser could read as markup if the JSON is ever shown as HTML."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,9 +1,9 @@
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from .engine import SORTS, search
 from .facets import FACET_LABELS, FACETS
-from .serializers import hit_url, results_json
+from .serializers import dumps, hit_url, results_json
 from .suggest import suggestions
 
 FACET_TOP = 8
@@ -58,14 +58,12 @@ def search_page(request):
 
 
 def api_search(request):
-    return JsonResponse(results_json(_run(request)), json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(dumps(results_json(_run(request))), content_type="application/json")
 
 
 def api_suggest(request):
-    return JsonResponse(
-        {"query": request.GET.get("q", ""), "suggestions": suggestions(request.GET.get("q", ""))},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    data = {"query": request.GET.get("q", ""), "suggestions": suggestions(request.GET.get("q", ""))}
+    return HttpResponse(dumps(data), content_type="application/json")
 
 
 def _with(request, **changes) -> str:

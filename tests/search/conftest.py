@@ -11,3 +11,11 @@ def params():
         return query
 
     return build
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.search import test_hostile_input
+
+    if test_hostile_input.CASES:
+        cases = ", ".join(f"{k} {v}" for k, v in test_hostile_input.CASES.items())
+        terminalreporter.write_line(f"hostile-input cases run: {cases} (total {sum(test_hostile_input.CASES.values())})")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.http import QueryDict
 
 from search.engine import search
-from search.serializers import results_json
+from search.serializers import dumps, results_json
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
             params.setlist(name, values)
         results = search(query, params, sort=sort, page=1, page_size=max(1, limit))
         if json:
-            import json as json_module
-
-            self.stdout.write(json_module.dumps(results_json(results), ensure_ascii=False, indent=1))
+            self.stdout.write(dumps(results_json(results), indent=1))
             return
         for notice in results.notices:
             self.stdout.write(f"! {notice}")
