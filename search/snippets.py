@@ -53,6 +53,13 @@ def snippet(text: str, needles: list[str], width: int = SNIPPET_CHARS) -> str:
         count = sum(1 for x, y in spans if x >= start and y <= start + width)
         if count > best_count:
             best_start, best_count = start, count
+    # start at the beginning of the sentence or clause when one begins a little before
+    first = next(a for a, _ in spans if a >= best_start)
+    boundary = max(text.rfind(mark, max(0, first - width // 2), first) for mark in "。！？；")
+    if boundary != -1 and boundary + 1 <= first:
+        best_start = boundary + 1
+        while best_start < first and text[best_start].isspace():
+            best_start += 1
     end = min(len(text), best_start + width)
     html = _render(text, spans, best_start, end)
     return mark_safe(("…" if best_start > 0 else "") + html + ("…" if end < len(text) else ""))
