@@ -4,7 +4,6 @@ archive."""
 
 import datetime
 import re
-import time
 from html import unescape
 
 import pytest
