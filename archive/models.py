@@ -9,6 +9,23 @@ from django.db.models import Q
 from django.db.models.functions import Cast, ExtractDay, ExtractMonth
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from . import revisions  # noqa: F401  (stamps every history row with its revision)
+
+
+class HistoryStamp(models.Model):
+    """Extra columns of every history table (archive/revisions.py fills them)."""
+
+    history_username = models.CharField("操作人账号", max_length=150, blank=True)
+    batch = models.CharField("修订批次", max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+def tracked(name: str, **options) -> HistoricalRecords:
+    return HistoricalRecords(bases=[HistoryStamp], verbose_name=f"{name}历史", verbose_name_plural=f"{name}历史", **options)
 
 
 def validate_alias_list(value):
@@ -38,6 +55,8 @@ class Department(models.Model):
     )
     summary = models.TextField("简介", blank=True)
     slug = models.SlugField("网址名", max_length=80, unique=True)
+
+    history = tracked("部门/单位")
 
     class Meta:
         verbose_name = "部门/单位"
@@ -75,6 +94,8 @@ class Person(models.Model):
     )
     slug = models.SlugField("网址名", max_length=80, unique=True)
 
+    history = tracked("人物")
+
     class Meta:
         verbose_name = "人物"
         verbose_name_plural = "人物"
@@ -99,6 +120,8 @@ class Source(models.Model):
     kind = models.CharField("类别", max_length=30, choices=Kind.choices)
     slug = models.SlugField("网址名", max_length=80, unique=True)
 
+    history = tracked("出处")
+
     class Meta:
         verbose_name = "出处"
         verbose_name_plural = "出处"
@@ -118,6 +141,8 @@ class Series(models.Model):
     )
     description = models.TextField("说明", blank=True)
     slug = models.SlugField("网址名", max_length=80, unique=True)
+
+    history = tracked("专栏/系列")
 
     class Meta:
         verbose_name = "专栏/系列"
@@ -141,6 +166,8 @@ class RawDocument(models.Model):
     text = models.TextField("原文")
     report = models.JSONField("导入报告", default=dict, blank=True)
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    history = tracked("原始文件")
 
     class Meta:
         verbose_name = "原始文件"
@@ -172,6 +199,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(models.F("date").desc(nulls_last=True), "-id")
+
+    def delete(self):
+        # The article and everything deleted with it (sections, bylines…) are one revision, so
+        # the version before the deletion still holds them all.
+        with revisions.revision(reason="删除报道"):
+            return super().delete()
 
 
 class Article(models.Model):
@@ -222,13 +255,18 @@ class Article(models.Model):
     slug = models.SlugField("网址名", max_length=100, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField(
+        "版本", default=1, editable=False, help_text="每次保存加一；两位编辑同时修改时，后保存者会被告知冲突"
+    )
 
     objects = ArticleQuerySet.as_manager()
+    history = tracked("报道/文献")
 
     class Meta:
         verbose_name = "报道/文献"
         verbose_name_plural = "报道/文献"
         ordering = [models.F("date").desc(nulls_last=True), "-id"]
+        permissions = [("publish_article", "可以发布或撤下报道")]
         constraints = [
             models.CheckConstraint(
                 name="article_date_matches_precision",
@@ -261,6 +299,10 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def delete(self, *args, **kwargs):
+        with revisions.revision(reason="删除报道"):
+            return super().delete(*args, **kwargs)
 
 
 def format_date(date: datetime.date | None, precision: str) -> str:
@@ -300,6 +342,8 @@ class Authorship(models.Model):
     role = models.CharField("身份", max_length=20, choices=Role.choices, default=Role.AUTHOR)
     position = models.CharField("署名时职务", max_length=120, blank=True)
 
+    history = tracked("署名")
+
     class Meta:
         verbose_name = "署名"
         verbose_name_plural = "署名"
@@ -321,6 +365,8 @@ class ArticleDepartment(models.Model):
     )
     role = models.CharField("角色", max_length=20, choices=Role.choices)
 
+    history = tracked("相关单位")
+
     class Meta:
         verbose_name = "相关单位"
         verbose_name_plural = "相关单位"
@@ -338,6 +384,8 @@ class Section(models.Model):
     heading = models.CharField("小标题", max_length=300, blank=True, help_text="导语留空")
     body = models.TextField("正文", blank=True, help_text="一段一行；只有小标题的上级标题可以留空")
     anchor = models.SlugField("锚点", max_length=20, help_text="创建后不再改变，链接指向它")
+
+    history = tracked("段落/小节")
 
     class Meta:
         verbose_name = "段落/小节"
@@ -380,6 +428,8 @@ class Caption(models.Model):
     order = models.PositiveIntegerField("顺序", default=0)
     text = models.TextField("图片说明")
 
+    history = tracked("图片说明")
+
     class Meta:
         verbose_name = "图片说明"
         verbose_name_plural = "图片说明"
@@ -414,6 +464,8 @@ class Initiative(models.Model):
         Department, verbose_name="牵头单位", blank=True, related_name="led_initiatives"
     )
     slug = models.SlugField("网址名", max_length=80, unique=True)
+
+    history = tracked("改革举措", m2m_fields=[lead_departments])
 
     class Meta:
         verbose_name = "改革举措"
@@ -450,3 +502,20 @@ class Mention(models.Model):
 
     def __str__(self):
         return f"{self.initiative} @ {self.section}"
+
+
+class LoginFailure(models.Model):
+    """One failed admin sign-in. Kept in the database, not the per-process cache, so that every
+    server process counts the same failures (archive/login_guard.py)."""
+
+    username = models.CharField("账号", max_length=150, db_index=True)
+    ip = models.GenericIPAddressField("来源地址", db_index=True)
+    at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.username} @ {self.ip}"
