@@ -201,8 +201,15 @@ class Related:
 
     @property
     def score(self) -> int:
+        return self.score_of(self.initiatives, self.departments)
+
+    @staticmethod
+    def score_of(initiatives, departments) -> int:
         # a shared initiative says more about what a report is about than a shared department
-        return 2 * len(self.initiatives) + len(self.departments)
+        return 2 * len(initiatives) + len(departments)
+
+
+RELATED_POOL = 200  # candidates taken from each measure before scoring
 
 
 def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Related]:
@@ -217,16 +224,34 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
     others = Article.objects.published().exclude(pk=article.pk)
     if article.series_id:
         others = others.exclude(series_id=article.series_id)
+    # The most-sharing articles by each measure, counted in the database (in a large archive most
+    # reports share something with any given one), then scored together in Python.
     if initiative_names:
-        for aid, iid in (
+        top = (
             Mention.objects.filter(initiative_id__in=initiative_names, section__article__in=others)
+            .values("section__article_id")
+            .annotate(n=Count("initiative_id", distinct=True))
+            .order_by("-n", "-section__article_id")[:RELATED_POOL]
+        )
+        pool = [row["section__article_id"] for row in top]
+        for aid, iid in (
+            Mention.objects.filter(initiative_id__in=initiative_names, section__article_id__in=pool)
+            .order_by()
             .values_list("section__article_id", "initiative_id")
             .distinct()
         ):
             shared_i[aid].add(initiative_names[iid])
     if department_names:
-        for aid, did in (
+        top = (
             ArticleDepartment.objects.filter(department_id__in=department_names, article__in=others)
+            .values("article_id")
+            .annotate(n=Count("department_id", distinct=True))
+            .order_by("-n", "-article_id")[:RELATED_POOL]
+        )
+        pool = [row["article_id"] for row in top]
+        for aid, did in (
+            ArticleDepartment.objects.filter(department_id__in=department_names, article_id__in=pool)
+            .order_by()
             .values_list("article_id", "department_id")
             .distinct()
         ):
@@ -234,10 +259,19 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
     candidates = set(shared_i) | set(shared_d)
     if not candidates:
         return []
-    articles = for_list(Article.objects.filter(pk__in=candidates)).in_bulk()
-    related = [Related(articles[aid], sorted(shared_i[aid]), sorted(shared_d[aid])) for aid in candidates]
-    related.sort(key=lambda r: (-r.score, -(r.article.date.toordinal() if r.article.date else 0), -r.article.pk))
-    return related[:limit]
+    # Rank on (id, date) pairs and load only the articles shown: in a large archive most reports
+    # share some initiative or department with any given one.
+    dates = dict(Article.objects.filter(pk__in=candidates).values_list("pk", "date"))
+    best = sorted(
+        dates,
+        key=lambda aid: (
+            -Related.score_of(shared_i[aid], shared_d[aid]),
+            -(dates[aid].toordinal() if dates[aid] else 0),
+            -aid,
+        ),
+    )[:limit]
+    articles = for_list(Article.objects.filter(pk__in=best)).in_bulk()
+    return [Related(articles[aid], sorted(shared_i[aid]), sorted(shared_d[aid])) for aid in best]
 
 
 # ---------------------------------------------------------------------------------------------

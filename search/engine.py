@@ -9,8 +9,11 @@
    (search.snippets).
 """
 
+import copy
 import logging
 import math
+import threading
+from collections import OrderedDict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -96,13 +99,44 @@ def search(
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
         with guard:
-            return _search(q, params, **options)
+            return _cached_search(q, params, **options)
     except (DatabaseError, IndexUnavailable) as exc:
         logger.warning("search index unavailable, scanning sections instead: %s", exc)
         results = _search(q, params, scan=ScanIndex(), **options)
         results.notices.insert(0, FALLBACK_NOTICE)
         results.degraded = True
         return results
+
+
+RESULT_CACHE_SIZE = 256
+_results: "OrderedDict[tuple, SearchResults]" = OrderedDict()
+_results_lock = threading.Lock()
+
+
+def _cached_search(q, params, **options) -> SearchResults:
+    """Repeated searches are answered from a small per-process cache, valid only while the live
+    index has seen no new change (any save anywhere invalidates it). Never inside a transaction."""
+    if connection.in_atomic_block:
+        return _search(q, params, **options)
+    live = live_index()
+    getlist = params.getlist if hasattr(params, "getlist") else (lambda k: list((params or {}).get(k, [])))
+    key = (
+        id(live), live.last_change, q or "",
+        tuple((f, tuple(sorted(getlist(f)))) for f in facet_module.FACETS),
+        options["sort"], str(options["page"]), options["page_size"],
+        tuple(sorted((options.get("facet_filters") or {}).items())),
+    )
+    with _results_lock:
+        cached = _results.get(key)
+        if cached is not None:
+            _results.move_to_end(key)
+            return copy.copy(cached)
+    results = _search(q, params, **options)
+    with _results_lock:
+        _results[key] = results
+        while len(_results) > RESULT_CACHE_SIZE:
+            _results.popitem(last=False)
+    return copy.copy(results)
 
 
 def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> SearchResults:
