@@ -5,6 +5,7 @@ index generation so that per-process caches drop what they hold.
 """
 
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -185,8 +186,13 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
             SearchDocument.objects.all().delete()
             chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
+            # Pool.imap drains its input ahead of the workers; without a bound every chunk's text
+            # would be held in memory at once (4.5 GB at 100,000 sections).
+            in_flight = threading.BoundedSemaphore(workers * 2)
+
             def payloads():
                 for chunk in chunks:
+                    in_flight.acquire()
                     names = initiative_names(chunk)
                     rows = published.filter(pk__in=chunk).values_list(
                         "pk", "article_id", "article__title", "article__subtitle", "article__doc_number", "heading", "body"
@@ -204,6 +210,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
                 " body_words, needs_confirm) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
             )
             for built in results:
+                in_flight.release()
                 with connection.cursor() as cursor:
                     cursor.executemany(insert, [d + (False,) for _, d in built])
                 backend.write([row for row, _ in built])
