@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench --sections N [--backend sqlite|postgres] …` (see bench/__main__.py)."""

@@ -1,0 +1,87 @@
+"""The benchmark runs end to end at 1,000 sections and reports every figure: the command, as a
+person runs it, in a subprocess. Timings are not asserted (this machine's load is not the
+benchmark's business here); bench/RESULTS.md is left alone, the results go to a temporary folder.
+"""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.queries import CLASSES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=pytest.mark.skipif(
+            not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+            reason="DATABASE_URL does not point at PostgreSQL (the PostgreSQL pass of make test sets it)",
+        ),
+    ),
+]
+LATENCY_KEYS = {"p50_ms", "p95_ms", "p99_ms", "cold_ms", "recall"}
+
+
+@pytest.fixture(scope="module")
+def results_md_before():
+    path = ROOT / "bench" / "RESULTS.md"
+    return path.read_bytes() if path.exists() else None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_small_run_reports_every_figure(backend, tmp_path, results_md_before):
+    if shutil.which("wrk") is None:
+        pytest.skip("wrk is not installed (apt-get install wrk): the load test needs it")
+    missing = [m for m in ("gunicorn", "whoosh") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed: pip install -e '.[bench]'")
+    out, md = tmp_path / "bench.json", tmp_path / "RESULTS.md"
+    command = [
+        sys.executable, "-m", "bench", "--sections", "1000", "--backend", backend,
+        "--json", str(out), "--results", str(md), "--data-dir", str(tmp_path / "data"),
+        "--db-name", "archive_bench_smoke", "--queries-per-class", "3", "--repeat", "2", "--load-seconds", "5",
+    ]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["sections"] == 1000 and result["backend"] == backend and result["cores"] >= 1
+    assert {"mb_per_s", "seconds", "peak_rss_mb"} <= set(result["index"])
+    assert all(result["index"][k] for k in ("mb_per_s", "seconds", "peak_rss_mb"))
+    for channel in ("search", "api"):
+        assert set(result[channel]) == set(CLASSES)
+        for cls, stats in result[channel].items():
+            assert LATENCY_KEYS <= set(stats), (channel, cls)
+            assert stats["p95_ms"] > 0 and stats["recall"] is not None, (channel, cls)
+    assert all(stats["errors"] == 0 for stats in result["api"].values()), result["notes"]
+    assert set(result["pages"]) == {"article", "department", "initiative"}
+    for stats in result["pages"].values():
+        assert stats["p50_ms"] > 0 and stats["p95_ms"] > 0 and stats["errors"] == 0
+    load = result["load"]
+    assert load["rps"] > 0 and load["errors"] is not None and load["p99_ms"] > 0 and load["by_kind"]
+    assert load["editor"]["saves"] > 0 and load["rss_mb_after_warmup"]
+    whoosh = result["peers"]["whoosh_jieba"]
+    assert {"mb_per_s", "seconds", "peak_rss_mb"} <= set(whoosh["index"])
+    for peer in (whoosh, result["peers"]["icontains"]):
+        assert set(peer["search"]) == set(CLASSES)
+        assert all(LATENCY_KEYS <= set(stats) for stats in peer["search"].values())
+    assert set(result["ratios"]) == {"whoosh_jieba", "icontains"}
+
+    report = md.read_text(encoding="utf-8")
+    assert f"## {backend} · 1,000 sections" in report and "Whoosh + jieba" in report
+    assert "p95 ≤ 50 ms" in report and "requests/s" in report
+    for line in ("frequent word", "substring inside a longer word", "deep page (page 50)"):
+        assert line in proc.stdout  # the command prints the figures, not only the files
+
+    path = ROOT / "bench" / "RESULTS.md"
+    assert (path.read_bytes() if path.exists() else None) == results_md_before, "the smoke run rewrote bench/RESULTS.md"
