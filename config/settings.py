@@ -68,7 +68,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from X-Forwarded-For, when the request comes from TRUSTED_PROXIES.
+    "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A Content-Security-Policy on every response; a 503 page when the database is unreachable.
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +111,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+# With persistent connections (CONN_MAX_AGE > 0) a kept connection is checked before it is reused,
+# so the first request after a database restart is served instead of failing on a dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without fighting over test_<name>.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
@@ -175,6 +183,15 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Behind a reverse proxy that serves the collected files itself, or on a read-only checkout.
+    if os.environ.get("STATIC_ROOT"):
+        STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
+# Only needed when the site is reached under another origin than its host name (e.g. a proxy
+# that rewrites Host): comma-separated, with the scheme, e.g. https://archive.example.org.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Addresses of the reverse proxies in front of the archive (e.g. 127.0.0.1): requests from them
+# are taken to come from the address they put in X-Forwarded-For (config/middleware.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
