@@ -99,6 +99,8 @@ def for_initiative(slug: str, initiative: Initiative | None = None) -> Listing:
 
 
 def for_year(year: int) -> Listing:
+    if not 1 <= year <= 9999:  # a date's range: /years/0/ or /years/99999/ would fail in the query
+        raise Http404("没有这一年")
     return Listing(
         name="year",
         obj=year,

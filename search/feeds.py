@@ -1,6 +1,7 @@
 """An Atom feed of the newest reports matching a search (query and facets), so a reader can
 follow a topic: /search/feed/?q=二分法&department=… . Built on the archive's ArticleFeed."""
 
+import re
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -14,6 +15,8 @@ from .engine import search
 from .facets import FACETS
 
 FEED_PARAMS = ("q", *FACETS)
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_TITLE_QUERY = 200
 
 
 class SearchFeed(ArticleFeed):
@@ -22,6 +25,8 @@ class SearchFeed(ArticleFeed):
         query = urlencode(params)
         q = request.GET.get("q", "").strip()
         results = search(q, request.GET, sort="newest", page=1, page_size=FEED_SIZE)
+        # The query is echoed in the feed's title: XML 1.0 cannot carry control characters.
+        q = XML_FORBIDDEN.sub("", q)[:MAX_TITLE_QUERY]
         order = [hit.article.pk for hit in results.hits]
         listing = Listing(
             name="search",
