@@ -26,7 +26,9 @@ otherwise.
 
 Recall is the share of the sections that truly contain the query (a plain scan of the
 normalised title, heading and body) that the engine returns. `cold` is each query's first run
-in the process (per-process caches empty for it), p50/p95/p99 are over every run.
+in the process (per-process caches empty for it), p50/p95/p99 are over every run (cold ones
+included). The API is measured after `search()` has run the same queries in the same process,
+so its `cold` column is warm for whatever the engine keeps between calls.
 """
 
 
@@ -68,9 +70,15 @@ def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
     if api_ratios:
         cls = min(api_ratios, key=api_ratios.get)
         met = api_ratios[cls] >= TARGET_WHOOSH_RATIO
+        # Where Whoosh misses nearly everything it is fast because it finds nothing: say also
+        # how the classes compare where it finds (almost) all that we do.
+        whoosh_stats = result.get("peers", {}).get("whoosh_jieba", {}).get("search", {})
+        full = {c: r for c, r in api_ratios.items() if (whoosh_stats.get(c, {}).get("recall_mean") or 0) >= 0.99}
+        fair = min(full, key=full.get) if full else None
         rows.append((
             f"≥{TARGET_WHOOSH_RATIO}× lower p95 than Whoosh + jieba (API vs Whoosh query)",
-            f"lowest: {CLASS_LABELS[cls]} {_ratio(api_ratios[cls])}",
+            f"lowest: {CLASS_LABELS[cls]} {_ratio(api_ratios[cls])}"
+            + (f"; lowest where Whoosh finds ≥99%: {CLASS_LABELS[fair]} {_ratio(full[fair])}" if fair else ""),
             "met" if met else f"missed: {api_ratios[cls]:.2f}× is {TARGET_WHOOSH_RATIO / api_ratios[cls]:.1f}× short",
             met,
         ))
