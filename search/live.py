@@ -13,6 +13,7 @@ reach the shared cache.
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connection
@@ -41,6 +42,29 @@ class Facts:
     sections: tuple[int, ...]
 
 
+class SectionArticles(Mapping):
+    """section id → article id, read through the index's section positions (one dict, not two,
+    for every indexed section)."""
+
+    def __init__(self, index: "LiveIndex"):
+        self.index = index
+
+    def __getitem__(self, sid: int) -> int:
+        return self.index.article_at[self.index.section_position[sid]]
+
+    def __iter__(self):
+        return iter(self.index.section_position)
+
+    def __len__(self) -> int:
+        return len(self.index.section_position)
+
+    def __contains__(self, sid) -> bool:
+        return sid in self.index.section_position
+
+    def keys(self):
+        return self.index.section_position.keys()
+
+
 class LiveIndex:
     def __init__(self, cache_leaves: bool, sections_from_archive: bool = False):
         # sections_from_archive: the slow path's view, when the index itself cannot be read
@@ -51,7 +75,10 @@ class LiveIndex:
         self.position: dict[int, int] = {}
         self.article_at: list[int | None] = []
         self.bits: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        self.section_article: dict[int, int] = {}
+        # section id → its article's bit position: one lookup per matched section when a match of
+        # tens of thousands of sections becomes an article bitset; section_article reads through it
+        self.section_position: dict[int, int] = {}
+        self.section_article = SectionArticles(self)
         self.labels: dict[str, dict[str, str]] = {f: {} for f in FACETS}
         self.seen: set[int] = set()
         self.last_change = 0
@@ -69,7 +96,7 @@ class LiveIndex:
         self.last_change = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.seen = set(IndexChange.objects.filter(pk__gt=self.last_change - REREAD_WINDOW).values_list("pk", flat=True))
         self.articles.clear()
-        self.section_article.clear()
+        self.section_position.clear()
         self.position.clear()
         self.article_at = []
         self.bits = {f: {} for f in FACETS}
@@ -136,14 +163,15 @@ class LiveIndex:
                 old = self.articles.pop(aid, None)
                 if old:
                     for sid in old.sections:
-                        self.section_article.pop(sid, None)
+                        self.section_position.pop(sid, None)
                     self._set_bits(aid, old.values, on=False)
         for aid, entry in values.items():
             facts = Facts({f: frozenset(v) for f, v in entry.items()}, dates[aid], tuple(sorted(sections.get(aid, ()))))
             self.articles[aid] = facts
-            for sid in facts.sections:
-                self.section_article[sid] = aid
             self._set_bits(aid, facts.values, on=True)
+            pos = self.position[aid]
+            for sid in facts.sections:
+                self.section_position[sid] = pos
 
     def _set_bits(self, aid: int, values: dict[str, frozenset], on: bool):
         pos = self.position.get(aid)
@@ -165,11 +193,9 @@ class LiveIndex:
         if not self.article_at:
             return 0
         raw = bytearray((len(self.article_at) + 7) // 8)
-        section_article, position = self.section_article, self.position
-        for sid in section_ids:
-            aid = section_article.get(sid)
-            if aid is not None:
-                pos = position[aid]
+        get = self.section_position.get
+        for pos in map(get, section_ids):
+            if pos is not None:
                 raw[pos >> 3] |= 1 << (pos & 7)
         return int.from_bytes(raw, "little")
 
