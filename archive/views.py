@@ -216,7 +216,7 @@ def initiative_detail(request, slug):
             f"{group.article.get_absolute_url()}?{_query({'hl': names})}#{group.section.anchor}"
         )
     counts, undated = selectors.mentions_per_year(initiative)
-    report_count = listing.articles.count()
+    report_count = selectors.initiative_report_count(initiative)
     return render(
         request,
         "archive/initiative_detail.html",

@@ -407,7 +407,7 @@ def test_person_page_shows_position_reports_with_byline_and_coauthors(client):
 QUERY_BUDGET = {
     "/": 11,
     "/articles/": 5,
-    "/articles/2024-gaige-jinyaoshi/": 13,  # related reports are counted in the database: 3 fixed queries
+    "/articles/2024-gaige-jinyaoshi/": 13,  # related reports: scored on the live index, series and shown ones loaded
     "/articles/2024-gaige-jinyaoshi/original/": 1,
     "/departments/": 1,
     "/departments/zhuzhou-sasac/": 11,
