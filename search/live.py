@@ -12,6 +12,7 @@ reach the shared cache.
 """
 
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,40 @@ class Facts:
     values: dict[str, frozenset]
     date: object
     sections: tuple[int, ...]
+
+
+class Leaf:
+    """A cached term's sections, compactly: an array of ids (4 bytes each, where a set of ints
+    takes about 60) and the few changes since, as (base - removed) | added; and the term's
+    article bitset, kept in step with each change."""
+
+    __slots__ = ("base", "removed", "added", "bits")
+
+    def __init__(self, ids):
+        self.base = array("i", ids)
+        self.removed: set[int] = set()
+        self.added: set[int] = set()
+        self.bits: int | None = None
+
+    def ids(self) -> set[int]:
+        found = set(self.base)
+        if self.removed:
+            found -= self.removed
+        if self.added:
+            found |= self.added
+        return found
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.added)  # ids held: what the cache's budget counts
+
+    def patch(self, touched: set[int], matches: set[int]) -> None:
+        """Sections `touched` were re-read; of them, `matches` have the term."""
+        self.removed |= touched
+        self.added -= touched
+        self.added |= matches
+        if len(self.removed) + len(self.added) > len(self.base) // 4 + 64:
+            ids = self.ids()
+            self.base, self.removed, self.added = array("i", ids), set(), set()
 
 
 class SectionArticles(Mapping):
@@ -83,7 +118,7 @@ class LiveIndex:
         self.seen: set[int] = set()
         self.last_change = 0
         self.cache_leaves = cache_leaves
-        self.leaves: OrderedDict[str, list] = OrderedDict()  # key → [section ids, article bits or None]
+        self.leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
         self._by_date_rank = None
         self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
@@ -199,6 +234,23 @@ class LiveIndex:
                 raw[pos >> 3] |= 1 << (pos & 7)
         return int.from_bytes(raw, "little")
 
+    def article_bits_within(self, bits: int, sections: set[int], subset: set[int]) -> int:
+        """The article bitset of `subset`, given `bits`, the article bitset of `sections`, of which
+        `subset` is a subset: the articles of the sections left out lose their bit unless another
+        of their sections is in `subset`."""
+        with self.lock:
+            lost = bytearray((len(self.article_at) + 7) // 8)
+            seen: set[int] = set()
+            position, article_at, articles = self.section_position, self.article_at, self.articles
+            for sid in sections - subset:
+                pos = position.get(sid)
+                if pos is None or pos in seen:
+                    continue
+                seen.add(pos)
+                if not any(other in subset for other in articles[article_at[pos]].sections):
+                    lost[pos >> 3] |= 1 << (pos & 7)
+            return bits & ~int.from_bytes(lost, "little")
+
     def all_bits(self) -> int:
         return self.to_bits(self.articles)
 
@@ -292,7 +344,7 @@ class LiveIndex:
                 before = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
                 self._load_articles(changed)
                 after = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
-                self._recheck_leaves(before | after, after)
+                self._recheck_leaves(before | after, after, changed)
             self.recent.append((max(pk for pk, _, _ in rows), after))
             del self.recent[:-64]
             self.seen |= {pk for pk, _, _ in rows}
@@ -310,29 +362,43 @@ class LiveIndex:
         for slug, name in Source.objects.filter(articles__pk__in=article_ids).values_list("slug", "name"):
             self.labels["source"].setdefault(slug, name)
 
-    def _recheck_leaves(self, touched: set[int], current: set[int]):
+    def _recheck_leaves(self, touched: set[int], current: set[int], changed_articles: set[int]):
+        """Bring cached terms up to date with the sections `touched` by a change (`current`: those
+        of them still indexed), reading only those sections; the terms' article bitsets are
+        patched for the changed articles (positions never move: a removed article keeps its)."""
         self._by_date = None
-        for entry in self.leaves.values():
-            entry[1] = None  # article bits: positions may have moved
         if not self.leaves or not touched:
             return
         canon = dict(SearchDocument.objects.filter(pk__in=current).values_list("section_id", "canon"))
-        for key, entry in self.leaves.items():
-            ids = entry[0]
-            before = len(ids)
-            ids -= touched
-            ids |= {sid for sid, text in canon.items() if contains(text, key)}
-            self.leaf_size += len(ids) - before
+        for key, leaf in self.leaves.items():
+            before = len(leaf)
+            matches = {sid for sid, text in canon.items() if contains(text, key)}
+            leaf.patch(touched, matches)
+            self.leaf_size += len(leaf) - before
+            if leaf.bits is not None:
+                leaf.bits = self._patch_bits(leaf.bits, changed_articles, matches)
+
+    def _patch_bits(self, bits: int, article_ids, matches: set[int]) -> int:
+        for aid in article_ids:
+            pos = self.position.get(aid)
+            if pos is None:
+                continue
+            bits &= ~(1 << pos)
+            facts = self.articles.get(aid)
+            if facts is not None and any(sid in matches for sid in facts.sections):
+                bits |= 1 << pos
+        return bits
 
     # -- leaf cache -----------------------------------------------------------------------------
 
-    def cached_leaf(self, key: str):
+    def cached_leaf(self, key: str) -> set[int] | None:
+        """The sections of a cached term (a new set), or None."""
         with self.lock:
-            entry = self.leaves.get(key)
-            if entry is None:
+            leaf = self.leaves.get(key)
+            if leaf is None:
                 return None
             self.leaves.move_to_end(key)
-            return entry[0]
+            return leaf.ids()
 
     def store_leaf(self, key: str, ids: set[int]):
         if not self.cache_leaves or len(ids) > LEAF_CACHE_IDS // 4:
@@ -340,21 +406,21 @@ class LiveIndex:
         with self.lock:
             if key in self.leaves:
                 return
-            self.leaves[key] = [set(ids) & self.section_article.keys(), None]
-            self.leaf_size += len(ids)
+            leaf = self.leaves[key] = Leaf(ids & self.section_position.keys())
+            self.leaf_size += len(leaf)
             while self.leaf_size > LEAF_CACHE_IDS and self.leaves:
                 _, dropped = self.leaves.popitem(last=False)
-                self.leaf_size -= len(dropped[0])
+                self.leaf_size -= len(dropped)
 
     def leaf_article_bits(self, key: str) -> int | None:
-        """The article bitset of a cached leaf's sections, computed once per change."""
+        """The article bitset of a cached term's sections, computed once, then patched."""
         with self.lock:
-            entry = self.leaves.get(key)
-            if entry is None:
+            leaf = self.leaves.get(key)
+            if leaf is None:
                 return None
-            if entry[1] is None:
-                entry[1] = self.article_bits_of_sections(entry[0])
-            return entry[1]
+            if leaf.bits is None:
+                leaf.bits = self.article_bits_of_sections(leaf.ids())
+            return leaf.bits
 
     # -- reading --------------------------------------------------------------------------------
 

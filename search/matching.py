@@ -47,11 +47,24 @@ class Matcher:
     def article_bits(self, tree, sections: set[int]) -> int:
         """The article bitset of the matched sections: cached with the leaf when the whole query
         is one literal term (the common case), computed from the sections otherwise."""
-        if isinstance(tree, Phrase) or (isinstance(tree, PlainText) and not self.by_words):
+        if self._literal(tree):
             bits = self.live.leaf_article_bits(canonical(tree.text))
             if bits is not None:
                 return bits
+        if isinstance(tree, And):
+            # The sections are a subset of each literal term's among the children (an exclusion:
+            # 发展 -学习). From a cached term with most of them, only the articles of the sections
+            # that were taken away need looking at.
+            for child in tree.children:
+                if self._literal(child):
+                    key = canonical(child.text)
+                    leaf, bits = self.live.cached_leaf(key), self.live.leaf_article_bits(key)
+                    if leaf is not None and bits is not None and len(leaf) - len(sections) < len(sections):
+                        return self.live.article_bits_within(bits, leaf, sections)
         return self.live.article_bits_of_sections(sections)
+
+    def _literal(self, node) -> bool:
+        return isinstance(node, Phrase) or (isinstance(node, PlainText) and not self.by_words)
 
     def evaluate(self, node) -> set[int]:
         if isinstance(node, Phrase):

@@ -77,3 +77,34 @@ def test_a_rebuild_reloads_the_shared_index(shared_index):
     call_command("rebuild_index", verbosity=0)
     assert slugs("申酉戌亥") == {"live-f"}
     assert live.live_index().last_change > 0
+
+
+def test_a_cached_terms_article_bits_are_patched_through_edits_and_stay_exact(shared_index):
+    """An edit does not drop a cached term's article bitset: it is patched for the changed
+    articles, and after any run of edits it equals the bitset counted from the term's sections."""
+    articles = [publish(f"live-g{i}", f"第{i}篇，甲子乙丑在此。" if i % 2 else f"第{i}篇，无关。") for i in range(6)]
+    assert slugs("甲子乙丑") == {"live-g1", "live-g3", "live-g5"}
+    index = live.live_index()
+    key = next(k for k in index.leaves)
+    assert index.leaf_article_bits(key) is not None
+
+    def exact():
+        leaf = index.leaves[key]
+        assert leaf.bits == index.article_bits_of_sections(leaf.ids())
+
+    section = articles[1].sections.get()
+    section.body = "不再有那四个字。"
+    section.save()  # loses the term
+    assert slugs("甲子乙丑") == {"live-g3", "live-g5"}
+    exact()
+    section = articles[2].sections.get()
+    section.body = "新加上甲子乙丑。"
+    section.save()  # gains it
+    articles[3].status = "draft"
+    articles[3].save()  # leaves the index
+    articles[5].delete()
+    publish("live-g6", "后来的甲子乙丑。")  # a new article, a new position
+    assert slugs("甲子乙丑") == {"live-g2", "live-g6"}
+    assert live.live_index() is index
+    exact()
+    assert search("甲子乙丑").total == 2
