@@ -209,6 +209,7 @@ def initiative_detail(request, slug):
     listing = listings.for_initiative(slug, initiative)
     paginator = Paginator(selectors.mentions_of(initiative), MENTIONS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.mentions_by_ids(page.object_list)
     groups = kwic.kwic_groups(page.object_list)
     for group in groups:
         names = " ".join(dict.fromkeys(line.name for line in group.lines)) or initiative.name
@@ -402,7 +403,7 @@ def initiatives_export(request, fmt):
 def initiative_mentions_export(request, slug, fmt):
     initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
     records = []
-    for group in kwic.kwic_groups(selectors.mentions_of(initiative)):
+    for group in kwic.kwic_groups(selectors.mentions_with_sections(initiative)):
         for line in group.lines:
             records.append(
                 {
