@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from . import selectors
-from .models import Article, Department, Initiative, Person, Series, Source
+from .models import Article, Authorship, Department, Initiative, Person, Series, Source
 from .slugs import ascii_slug
 
 
@@ -164,7 +164,7 @@ def for_person(slug: str, person: Person | None = None) -> Listing:
         name="person",
         obj=person,
         title=f"{person.name}署名的报道",
-        articles=Article.objects.published().filter(authors=person).distinct(),
+        articles=Article.objects.published().filter(pk__in=Authorship.objects.filter(person=person).values("article_id")),
         page_url=person.get_absolute_url(),
         file_stem=f"person-{person.slug}",
         export_name="person_export",
