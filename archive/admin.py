@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import get_valid_filename
 
-from . import admin_search, services
+from . import admin_search, selectors, services
 from .admin_forms import (
     ArticleAdminForm,
     DepartmentAdminForm,
@@ -311,22 +311,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     def preview_view(self, request, object_id):
         """A draft as readers will see it once published (never reachable without an account)."""
-        from django.db.models import Prefetch
-
-        article = get_object_or_404(
-            Article.objects.select_related("source", "series").prefetch_related(
-                Prefetch("authorships", queryset=Authorship.objects.select_related("person").order_by("order")),
-                Prefetch("department_roles", queryset=ArticleDepartment.objects.select_related("department")),
-                Prefetch(
-                    "sections",
-                    queryset=Section.objects.order_by("order").prefetch_related(
-                        Prefetch("mentions", queryset=Mention.objects.select_related("initiative"))
-                    ),
-                ),
-                "captions",
-            ),
-            pk=object_id,
-        )
+        article = get_object_or_404(selectors.with_page_relations(Article.objects.all()), pk=object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         response = TemplateResponse(request, "archive/article_detail.html", {"article": article})

@@ -153,26 +153,27 @@ def _or_zero(expression):
 # The article page
 
 
-def article_for_page(slug: str) -> Article:
-    return (
-        published_articles()
-        .select_related("raw_document")
-        .prefetch_related(
-            Prefetch("authorships", queryset=Authorship.objects.select_related("person").order_by("order")),
-            Prefetch(
-                "department_roles",
-                queryset=ArticleDepartment.objects.select_related("department").order_by("role", "department__name"),
+def with_page_relations(queryset):
+    """Articles with what the article page shows: authors, departments, sections with the
+    initiatives they name, captions (the public page and the admin's preview of a draft)."""
+    return queryset.select_related("source", "series", "raw_document").prefetch_related(
+        Prefetch("authorships", queryset=Authorship.objects.select_related("person").order_by("order")),
+        Prefetch(
+            "department_roles",
+            queryset=ArticleDepartment.objects.select_related("department").order_by("role", "department__name"),
+        ),
+        Prefetch(
+            "sections",
+            queryset=Section.objects.order_by("order").prefetch_related(
+                Prefetch("mentions", queryset=Mention.objects.select_related("initiative"))
             ),
-            Prefetch(
-                "sections",
-                queryset=Section.objects.order_by("order").prefetch_related(
-                    Prefetch("mentions", queryset=Mention.objects.select_related("initiative"))
-                ),
-            ),
-            "captions",
-        )
-        .get(slug=slug)
+        ),
+        "captions",
     )
+
+
+def article_for_page(slug: str) -> Article:
+    return with_page_relations(published_articles()).get(slug=slug)
 
 
 def article_original(slug: str) -> Article:
@@ -229,20 +230,31 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
     exclude = {article.pk}
     if article.series_id:
         exclude |= set(Article.objects.filter(series_id=article.series_id).values_list("pk", flat=True))
-    from search.live import IndexUnavailable
     from search.related import related_ids
 
-    try:
-        best = related_ids(initiatives, departments, exclude, limit)
-    except (DatabaseError, IndexUnavailable) as exc:  # the index is missing or unreadable
-        logger.warning("related reports counted in the database, the search index is unavailable: %s", exc)
-        best = _related_in_database(initiatives, departments, exclude, limit)
+    best = _from_search_index(
+        lambda: related_ids(initiatives, departments, exclude, limit),
+        lambda: _related_in_database(initiatives, departments, exclude, limit),
+        what="related reports",
+    )
     articles = for_list(Article.objects.filter(pk__in=[aid for aid, _, _ in best])).in_bulk()
     return [
         Related(articles[aid], sorted(initiatives[s] for s in shared_i), sorted(departments[s] for s in shared_d))
         for aid, shared_i, shared_d in best
         if aid in articles
     ]
+
+
+def _from_search_index(read, fallback, what: str):
+    """read() from the search's live index; fallback() from the database when the index is
+    missing or unreadable (logged)."""
+    from search.live import IndexUnavailable
+
+    try:
+        return read()
+    except (DatabaseError, IndexUnavailable) as exc:
+        logger.warning("%s counted in the database, the search index is unavailable: %s", what, exc)
+        return fallback()
 
 
 def _related_in_database(initiatives: dict, departments: dict, exclude: set, limit: int):
@@ -424,37 +436,37 @@ def initiative_for_page(slug: str) -> Initiative:
     ).get(slug=slug)
 
 
+# Newest report first, then the report's own order.
+MENTION_ORDER = (F("section__article__date").desc(nulls_last=True), "section__article_id", "section__order")
+
+
+def _mentions_of_published(initiative: Initiative):
+    return Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
+
+
+def _with_sections(mentions):
+    return mentions.select_related("section__article").defer(
+        "section__article__original_text", "section__article__editorial_note"
+    )
+
+
 def mentions_of(initiative: Initiative):
     """The initiative's mentions in published reports, newest report first: ids only, for paging
     (sorting whole rows with their section bodies is what made the page slow); mentions_by_ids
     loads a page of them."""
-    return (
-        Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
-        .order_by(F("section__article__date").desc(nulls_last=True), "section__article_id", "section__order")
-        .values_list("pk", flat=True)
-    )
+    return _mentions_of_published(initiative).order_by(*MENTION_ORDER).values_list("pk", flat=True)
 
 
 def mentions_with_sections(initiative: Initiative):
     """All the initiative's mentions in published reports, in mentions_of's order, with their
     sections and articles, in one query (the downloads)."""
-    return (
-        Mention.objects.filter(pk__in=mentions_of(initiative).order_by())
-        .select_related("section__article")
-        .defer("section__article__original_text", "section__article__editorial_note")
-        .order_by(F("section__article__date").desc(nulls_last=True), "section__article_id", "section__order")
-    )
+    return _with_sections(_mentions_of_published(initiative)).order_by(*MENTION_ORDER)
 
 
 def mentions_by_ids(ids) -> list[Mention]:
     """These mentions, in this order, with their sections and articles."""
     ids = list(ids)
-    found = (
-        Mention.objects.filter(pk__in=ids)
-        .select_related("section__article")
-        .defer("section__article__original_text", "section__article__editorial_note")
-        .in_bulk()
-    )
+    found = _with_sections(Mention.objects.filter(pk__in=ids)).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -467,14 +479,13 @@ def initiative_report_count(initiative: Initiative) -> int:
     """Published reports that name the initiative: a bit count on the search's live index (the
     distinct count in the database takes 30+ ms at 100,000 sections), counted in the database when
     the index cannot be read."""
-    from search.live import IndexUnavailable
     from search.related import article_count
 
-    try:
-        return article_count("initiative", initiative.slug)
-    except (DatabaseError, IndexUnavailable) as exc:
-        logger.warning("report count taken from the database, the search index is unavailable: %s", exc)
-        return initiative_articles(initiative).count()
+    return _from_search_index(
+        lambda: article_count("initiative", initiative.slug),
+        lambda: initiative_articles(initiative).count(),
+        what="initiative report count",
+    )
 
 
 def mentions_per_year(initiative: Initiative) -> tuple[dict[int, int], int]:
@@ -482,7 +493,7 @@ def mentions_per_year(initiative: Initiative) -> tuple[dict[int, int], int]:
     Grouped by date in the database and summed by year here: extracting the year per mention is a
     Python function call per row on SQLite."""
     rows = (
-        Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
+        _mentions_of_published(initiative)
         .order_by()
         .values("section__article__date")
         .annotate(n=Sum("count"))
@@ -500,7 +511,7 @@ def mentions_per_year(initiative: Initiative) -> tuple[dict[int, int], int]:
 
 def named_together(initiative: Initiative, limit: int = 12) -> list[dict]:
     """Initiatives most often named in the same sections as this one: name, url, sections."""
-    sections = Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED).values("section_id")
+    sections = _mentions_of_published(initiative).values("section_id")
     rows = (
         Mention.objects.filter(section_id__in=sections)
         .exclude(initiative=initiative)
