@@ -1,12 +1,16 @@
-"""ASCII slugs for Chinese names: 株洲市国资委 → zhu-zhou-shi-guo-zi-wei."""
+"""ASCII slugs for Chinese names: 株洲市国资委 → zhu-zhou-shi-guo-zi-wei.
+
+pypinyin is imported on first use: its phrase dictionary takes about 55 MB, and a serving
+process that only reads never makes a slug."""
 
 import re
 
 from django.utils.text import slugify
-from pypinyin import lazy_pinyin
 
 
 def ascii_slug(text: str, max_length: int = 60) -> str:
+    from pypinyin import lazy_pinyin
+
     words = lazy_pinyin(text, errors=lambda chars: [slugify(chars)])
     slug = slugify("-".join(w for w in words if w))
     slug = re.sub(r"-{2,}", "-", slug).strip("-")

@@ -21,12 +21,10 @@ import os
 import re
 import threading
 
-import jieba
 from django.conf import settings
 
 from .normalize import normalize
 
-jieba.setLogLevel(logging.WARNING)
 _lock = threading.Lock()
 _state: dict = {}
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
@@ -72,6 +70,9 @@ class Segmenter:
                 engine.add_word(word, max(engine.suggest_freq(word), 1000), None)
             self.cut = lambda text: engine.cut(text, hmm=False)
         else:
+            import jieba  # imported only here: with pkg_resources it takes about 19 MB
+
+            jieba.setLogLevel(logging.WARNING)
             settings.JIEBA_CACHE_DIR.mkdir(parents=True, exist_ok=True)
             engine = jieba.Tokenizer()
             engine.tmp_dir = str(settings.JIEBA_CACHE_DIR)

@@ -108,3 +108,12 @@ def test_a_cached_terms_article_bits_are_patched_through_edits_and_stay_exact(sh
     assert live.live_index() is index
     exact()
     assert search("甲子乙丑").total == 2
+
+
+def test_articles_with_the_same_facet_values_share_them(shared_index):
+    first, second = publish("live-share-a", "同一年同一体裁。"), publish("live-share-b", "又一篇同年同体裁。")
+    index = live.live_index()
+    a, b = index.articles[first.pk].values, index.articles[second.pk].values
+    assert a["kind"] == ("news",) and a["year"] == ("2024",)
+    assert a["kind"] is b["kind"] and a["year"] is b["year"]  # one tuple for both, not a copy each
+    assert dict(a) == dict(b) and set(a) == set(live.FACETS)
