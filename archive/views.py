@@ -176,7 +176,7 @@ def department_detail(request, slug):
     roles = selectors.department_roles_by_article(department, [a.pk for a in context["page"].object_list])
     for article in context["page"].object_list:
         article.roles = roles.get(article.pk, [])
-    counts, undated = selectors.reports_per_year(listing.articles)
+    digest = selectors.department_digest(department, listing.articles)
     return render(
         request,
         "archive/department_detail.html",
@@ -184,10 +184,10 @@ def department_detail(request, slug):
             **context,
             "department": department,
             "chart": _year_chart(
-                counts, undated, title=f"{department}：各年份相关报道数量", span=selectors.year_span()
+                digest.per_year, digest.undated, title=f"{department}：各年份相关报道数量", span=selectors.year_span()
             ),
-            "reported_with": selectors.initiatives_reported_with(listing.articles),
-            "authors": selectors.authors_of(listing.articles),
+            "reported_with": digest.reported_with,
+            "authors": digest.authors,
         },
     )
 
@@ -207,7 +207,8 @@ def initiative_list(request):
 def initiative_detail(request, slug):
     initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
     listing = listings.for_initiative(slug, initiative)
-    paginator = Paginator(selectors.mentions_of(initiative), MENTIONS_PAGE_SIZE)
+    digest = selectors.initiative_digest(initiative)
+    paginator = Paginator(digest.mention_ids, MENTIONS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.mentions_by_ids(page.object_list)
     groups = kwic.kwic_groups(page.object_list)
@@ -216,8 +217,6 @@ def initiative_detail(request, slug):
         group.url = (
             f"{group.article.get_absolute_url()}?{_query({'hl': names})}#{group.section.anchor}"
         )
-    counts, undated = selectors.mentions_per_year(initiative)
-    report_count = selectors.initiative_report_count(initiative)
     return render(
         request,
         "archive/initiative_detail.html",
@@ -227,12 +226,13 @@ def initiative_detail(request, slug):
             "page": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "groups": groups,
-            "report_count": report_count,
-            "mention_total": sum(counts.values()) + undated,
+            "report_count": digest.report_count,
+            "mention_total": sum(digest.per_year.values()) + digest.undated,
             "chart": _year_chart(
-                counts, undated, title=f"“{initiative.name}”各年份被提及次数", unit="次", span=selectors.year_span()
+                digest.per_year, digest.undated, title=f"“{initiative.name}”各年份被提及次数", unit="次",
+                span=selectors.year_span(),
             ),
-            "together": selectors.named_together(initiative),
+            "together": digest.together,
             "search_url": reverse("search:search") + "?" + _query({"initiative": initiative.slug}),
             "export_csv": listing.export_url("csv"),
             "export_json": listing.export_url("json"),

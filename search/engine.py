@@ -12,8 +12,6 @@
 import copy
 import logging
 import math
-import threading
-from collections import OrderedDict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -27,10 +25,12 @@ from .filters import selected_values
 from .fallback import NOTICE as FALLBACK_NOTICE
 from .fallback import ScanIndex, scan_live_index
 from .live import IndexUnavailable, live_index
-from .matching import Matcher, term_words
+from . import memo
+from .matching import Matcher, matches_canon, term_words
+from .models import SearchDocument
 from .parsing import ParsedQuery, parse
 from .query import PlainText, positive_terms
-from .ranking import Ranker
+from .ranking import Ranker, ranking_period
 from .snippets import highlight, needles_for, snippet  # noqa: F401  (highlight: used by the article page)
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,8 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     live: object = None  # the live index the results were computed from (labels for serialising)
     degraded: bool = False  # found by scanning, the index being unavailable
+    matched_bits: int = 0  # the articles the query matched, before the facet filters
+    by_words: bool = False  # matched by the terms' words, nothing having the terms as typed
 
     @property
     def terms(self) -> list[str]:
@@ -108,35 +110,39 @@ def search(
         return results
 
 
-RESULT_CACHE_SIZE = 256
-_results: "OrderedDict[tuple, SearchResults]" = OrderedDict()
-_results_lock = threading.Lock()
-
-
 def _cached_search(q, params, **options) -> SearchResults:
-    """Repeated searches are answered from a small per-process cache, valid only while the live
-    index has seen no new change (any save anywhere invalidates it). Never inside a transaction."""
+    """Repeated searches are answered from the per-process scoped cache (search.memo): a result
+    is kept until a change touches an article it matched, or a changed section now matches the
+    query; an editor's save elsewhere in the archive leaves it. The ranking's inputs that drift
+    with every edit (section count, the document-frequency period) are part of the key, so a
+    remembered result is the one a fresh search would give. Never inside a transaction."""
     if connection.in_atomic_block:
         return _search(q, params, **options)
     live = live_index()
     getlist = params.getlist if hasattr(params, "getlist") else (lambda k: list((params or {}).get(k, [])))
     key = (
-        id(live), live.last_change, q or "",
+        "search", q or "",
         tuple((f, tuple(sorted(getlist(f)))) for f in facet_module.FACETS),
         options["sort"], str(options["page"]), options["page_size"],
         tuple(sorted((options.get("facet_filters") or {}).items())),
+        len(live.section_position), ranking_period(live),
     )
-    with _results_lock:
-        cached = _results.get(key)
-        if cached is not None:
-            _results.move_to_end(key)
-            return copy.copy(cached)
-    results = _search(q, params, **options)
-    with _results_lock:
-        _results[key] = results
-        while len(_results) > RESULT_CACHE_SIZE:
-            _results.popitem(last=False)
+    results = memo.remember(
+        key, lambda: _search(q, params, **options), scope=_matched_scope, still_valid=_no_new_match
+    )
     return copy.copy(results)
+
+
+def _matched_scope(live, results: SearchResults) -> int:
+    return memo.EVERYTHING if results.parsed.tree is None else results.matched_bits
+
+
+def _no_new_match(live, results: SearchResults, changed_articles: set[int]) -> bool:
+    """None of the changed articles' sections matches the query now, literally or by its words
+    (a section matching by words could end the fall-back to words)."""
+    tree = results.parsed.tree
+    canons = SearchDocument.objects.filter(article_id__in=changed_articles).values_list("canon", flat=True)
+    return not any(matches_canon(tree, canon, by_words=True) or matches_canon(tree, canon) for canon in canons)
 
 
 def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> SearchResults:
@@ -222,7 +228,8 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
     hits = _hits(chosen, groups, section_scores, article_score, needles_for(terms, by_words), live)
     return SearchResults(
         q=q or "", parsed=parsed, sort=sort, page=page, pages=pages, total=total, hits=hits,
-        facets=facets, selected=selected, notices=notices, live=live,
+        facets=facets, selected=selected, notices=notices, live=live, matched_bits=matched_bits,
+        by_words=by_words,
     )
 
 

@@ -11,6 +11,7 @@ built from the database for that call, since uncommitted or rolled-back changes 
 reach the shared cache.
 """
 
+import itertools
 import threading
 from array import array
 from collections import OrderedDict
@@ -33,6 +34,7 @@ FACETS = ("department", "initiative", "year", "kind", "source", "author")
 # transaction that took a lower id can commit after one that took a higher id.
 REREAD_WINDOW = 500
 LEAF_CACHE_IDS = 2_000_000  # at most this many section ids held across cached leaves
+CHANGES_REMEMBERED = 256  # refreshes whose changed articles are kept for the scoped caches
 FEW_TO_SORT = 2000  # pick(): up to this many matching articles are sorted rather than scanned for
 
 
@@ -133,6 +135,9 @@ class SectionArticles(Mapping):
         return self.index.section_position.keys()
 
 
+_serials = itertools.count(1)
+
+
 class LiveIndex:
     def __init__(self, cache_leaves: bool, sections_from_archive: bool = False):
         # sections_from_archive: the slow path's view, when the index itself cannot be read
@@ -156,12 +161,23 @@ class LiveIndex:
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
         self._by_date_rank = None
         self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
+        # What the scoped caches (search.memo) check a remembered result against: `epoch` moves
+        # when everything may have changed (a reload, a catalog change); `sequence` counts the
+        # refreshes that found changes, and `changed_articles` holds, for the latest of them, the
+        # articles each touched. A sequence rather than change ids: on PostgreSQL a change with a
+        # lower id can commit after one with a higher id, and is then found by a later refresh.
+        self.serial = next(_serials)  # unlike id(), never reused by a later index
+        self.epoch = 0
+        self.sequence = 0
+        self.changed_articles: list[tuple[int, frozenset[int]]] = []
         self.leaf_size = 0
         self.lock = threading.RLock()
 
     # -- loading -------------------------------------------------------------------------------
 
     def load_all(self):
+        self.epoch += 1
+        self.changed_articles = []
         self.last_change = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.seen = set(IndexChange.objects.filter(pk__gt=self.last_change - REREAD_WINDOW).values_list("pk", flat=True))
         self.articles.clear()
@@ -331,6 +347,26 @@ class LiveIndex:
         with self.lock:
             return sorted({sid for cid, sids in self.recent if cid > change_id for sid in sids})
 
+    def articles_changed_since(self, sequence: int) -> set[int] | None:
+        """Articles touched by the changes found after refresh number `sequence`; None when this
+        index no longer remembers that far back."""
+        with self.lock:
+            if sequence == self.sequence:
+                return set()
+            if sequence > self.sequence or not self.changed_articles or self.changed_articles[0][0] > sequence + 1:
+                return None
+            return {aid for seq, aids in self.changed_articles if seq > sequence for aid in aids}
+
+    def position_bits(self, article_ids) -> int:
+        """The bitset of these articles' positions, whether or not they are still published
+        (positions are never reused): what a change to them may have touched."""
+        bits = 0
+        for aid in article_ids:
+            pos = self.position.get(aid)
+            if pos is not None:
+                bits |= 1 << pos
+        return bits
+
     def has(self, bits: int, aid: int) -> bool:
         pos = self.position.get(aid)
         return pos is not None and bits >> pos & 1 == 1
@@ -374,8 +410,13 @@ class LiveIndex:
             changed = {aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None}
             if any(scope == IndexChange.Scope.CATALOG for _, scope, _ in rows):
                 self._load_labels()
+                self.epoch += 1
             else:
                 self._note_labels(changed)
+            self.sequence += 1
+            self.changed_articles.append((self.sequence, frozenset(changed)))
+            del self.changed_articles[:-CHANGES_REMEMBERED]
+            after: set[int] = set()
             if changed:
                 before = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
                 self._load_articles(changed)

@@ -103,6 +103,22 @@ class Matcher:
         return set()
 
 
+def matches_canon(node, canon: str, by_words: bool = False) -> bool:
+    """Whether one section (its canonical text, SearchDocument.canon) matches a query tree: what
+    Matcher.evaluate finds over the index, decided on the text itself."""
+    if isinstance(node, Phrase) or (isinstance(node, PlainText) and not by_words):
+        return contains(canon, canonical(node.text))
+    if isinstance(node, PlainText):
+        return all(contains(canon, canonical(word)) for word in term_words(node.text))
+    if isinstance(node, Or):
+        return any(matches_canon(child, canon, by_words) for child in node.children)
+    if isinstance(node, Not):
+        return not matches_canon(node.child, canon, by_words)
+    if isinstance(node, And):
+        return all(matches_canon(child, canon, by_words) for child in node.children)
+    return False
+
+
 def _latin_pair(present: list[str]) -> bool:
     return any(a.isascii() and b.isascii() for a, b in zip(present, present[1:]))
 

@@ -22,8 +22,13 @@ _df_cache: dict = {}
 DF_REFRESH_CHANGES = 256  # document frequencies are re-read after this many index writes
 
 
+def ranking_period(live) -> int:
+    """Document frequencies and the backend's best candidates are read again each period."""
+    return live.last_change // DF_REFRESH_CHANGES
+
+
 def _refresh_epoch(live):
-    epoch = (id(live), live.last_change // DF_REFRESH_CHANGES)
+    epoch = (id(live), ranking_period(live))
     if _df_cache.get("epoch") != epoch:
         _df_cache.clear()
         _df_cache["epoch"] = epoch

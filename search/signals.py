@@ -5,7 +5,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from archive import services
-from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Section
+from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Section, Source
 
 from . import indexing, segmentation
 from .models import IndexChange
@@ -40,6 +40,10 @@ def reindex_mentioning_section(sender, instance, raw=False, **kwargs):
         indexing.index_sections([instance.section_id])
 
 
+@receiver(post_save, sender=Person, dispatch_uid="search.person_changed")
+@receiver(post_save, sender=Source, dispatch_uid="search.source_changed")
+@receiver(post_delete, sender=Person, dispatch_uid="search.person_deleted")
+@receiver(post_delete, sender=Source, dispatch_uid="search.source_deleted")
 @receiver(post_save, sender=Department, dispatch_uid="search.department_changed")
 @receiver(post_save, sender=Initiative, dispatch_uid="search.initiative_changed")
 @receiver(post_delete, sender=Department, dispatch_uid="search.department_deleted")
@@ -55,6 +59,8 @@ def catalog_changed(sender, instance, raw=False, **kwargs):
         return
     if sender in (Department, Initiative):
         segmentation.reset()
+        indexing.bump_generation(scope=IndexChange.Scope.CATALOG)
+    elif sender in (Person, Source):  # their names label facets and the pages' counts
         indexing.bump_generation(scope=IndexChange.Scope.CATALOG)
     else:
         indexing.bump_generation([instance.article_id])

@@ -1,0 +1,154 @@
+"""The scoped cache (search.memo): a remembered search or page digest survives edits to
+articles outside its scope, and is dropped, and computed afresh, by an edit inside it, or by an
+edit that makes another article match."""
+
+import datetime
+
+import pytest
+
+from archive.models import Article, Department, Initiative, Section
+from search import live, memo
+from search.engine import search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def shared_index():
+    live.forget()
+    memo.forget()
+    yield
+    live.forget()
+    memo.forget()
+
+
+def publish(slug, body, title="测验报道"):
+    article = Article.objects.create(
+        slug=slug, title=title, kind="news", date=datetime.date(2024, 1, 1), date_precision="year", status="published"
+    )
+    Section.objects.create(article=article, order=1, body=body)
+    return article
+
+
+def edit(article, body):
+    section = article.sections.get()
+    section.body = body
+    section.save()
+
+
+def slugs(results):
+    return [hit.article.slug for hit in results.hits]
+
+
+def counted(fn):
+    before = dict(memo.stats)
+    value = fn()
+    return value, {k: memo.stats[k] - before[k] for k in before}
+
+
+def test_an_edit_outside_a_searchs_articles_keeps_it_remembered(shared_index):
+    publish("memo-a", "甲乙丙丁在此。")
+    other = publish("memo-b", "毫不相干的文字。")
+    first = search("甲乙丙丁")
+    edit(other, "仍然毫不相干，改过一次。")
+    again, stats = counted(lambda: search("甲乙丙丁"))
+    assert stats == {"hits": 1, "misses": 0, "dropped": 0}
+    assert slugs(again) == slugs(first) == ["memo-a"] and again.total == 1
+
+
+def test_an_edit_that_makes_another_article_match_drops_the_remembered_search(shared_index):
+    publish("memo-c", "甲乙丙丁在此。")
+    other = publish("memo-d", "毫不相干的文字。")
+    assert slugs(search("甲乙丙丁")) == ["memo-c"]
+    edit(other, "现在也写到了甲乙丙丁。")
+    again, stats = counted(lambda: search("甲乙丙丁"))
+    assert stats["dropped"] == 1 and stats["hits"] == 0
+    assert set(slugs(again)) == {"memo-c", "memo-d"} and again.total == 2
+
+
+def test_an_edit_inside_a_searchs_articles_drops_it(shared_index):
+    matched = publish("memo-e", "甲乙丙丁在此。")
+    publish("memo-f", "甲乙丙丁又一篇。")
+    assert search("甲乙丙丁").total == 2
+    edit(matched, "甲乙丙丁删去了。".replace("甲乙丙丁", "戊己"))
+    again, stats = counted(lambda: search("甲乙丙丁"))
+    assert stats["dropped"] == 1
+    assert slugs(again) == ["memo-f"]
+
+
+def test_an_exclusion_is_dropped_when_an_edit_brings_a_new_match(shared_index):
+    publish("memo-g", "发展甲乙。")
+    other = publish("memo-h", "发展甲乙，还有学习。")
+    assert slugs(search("发展 -学习")) == ["memo-g"]
+    edit(other, "发展甲乙，不再提那个词。")
+    again, stats = counted(lambda: search("发展 -学习"))
+    assert stats["dropped"] == 1
+    assert set(slugs(again)) == {"memo-g", "memo-h"}
+
+
+def test_a_browse_without_query_depends_on_every_article(shared_index):
+    first = publish("memo-i", "第一篇。")
+    assert search("").total == 1
+    edit(first, "第一篇，改过。")
+    _, stats = counted(lambda: search(""))
+    assert stats["dropped"] == 1
+
+
+def test_a_catalog_change_drops_everything_remembered(shared_index):
+    publish("memo-j", "甲乙丙丁在此。")
+    search("甲乙丙丁")
+    Department.objects.create(name="测验局", slug="ceyan-ju")
+    _, stats = counted(lambda: search("甲乙丙丁"))
+    assert stats["hits"] == 0
+
+
+def test_remember_is_bypassed_inside_a_transaction(shared_index):
+    from django.db import transaction
+
+    calls = []
+    with transaction.atomic():
+        for _ in range(2):
+            memo.remember("key", lambda: calls.append(1), scope=lambda live, value: memo.EVERYTHING)
+    assert len(calls) == 2
+
+
+def initiative_page_numbers(client, slug):
+    page = client.get(f"/initiatives/{slug}/")
+    return page.context["report_count"], page.context["mention_total"], page.context["page"].paginator.count
+
+
+def test_an_initiative_page_follows_an_edit_that_names_it_and_keeps_its_digest_through_others(shared_index, client):
+    from archive import selectors
+
+    initiative = Initiative.objects.create(name="测验举措甲", slug="ceyan-a", category="other")
+    naming = publish("memo-k", "推行测验举措甲。")
+    other = publish("memo-l", "毫不相干的文字。")
+    assert initiative_page_numbers(client, "ceyan-a") == (1, 1, 1)
+    digest = selectors.initiative_digest(initiative)
+    edit(other, "仍不相干。")
+    assert initiative_page_numbers(client, "ceyan-a") == (1, 1, 1)
+    assert selectors.initiative_digest(initiative) is digest  # remembered through the other report's edit
+    edit(other, "这里也推行测验举措甲，测验举措甲见效。")
+    assert initiative_page_numbers(client, "ceyan-a") == (2, 3, 2)
+    edit(naming, "不再提。")
+    assert initiative_page_numbers(client, "ceyan-a") == (1, 2, 1)
+
+
+def test_a_department_page_follows_its_reports_and_a_renamed_author(shared_index, client):
+    from archive.models import ArticleDepartment, Authorship, Person
+
+    department = Department.objects.create(name="测验局", slug="ceyan-ju")
+    person = Person.objects.create(name="张测验", slug="zhang-ceyan")
+    article = publish("memo-m", "第一篇。")
+    ArticleDepartment.objects.create(article=article, department=department)
+    Authorship.objects.create(article=article, person=person, order=1)
+    page = client.get("/departments/ceyan-ju/")
+    assert [a["name"] for a in page.context["authors"]] == ["张测验"]
+    person.name = "张校订"
+    person.save()
+    assert [a["name"] for a in client.get("/departments/ceyan-ju/").context["authors"]] == ["张校订"]
+    second = publish("memo-n", "第二篇。")
+    ArticleDepartment.objects.create(article=second, department=department)
+    page = client.get("/departments/ceyan-ju/")
+    assert page.context["page"].paginator.count == 2
+    assert sum(bar.value for bar in page.context["chart"]["bars"]) == 2
