@@ -175,7 +175,6 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
             by_words = True
             if matched:
                 notices.append("没有找到与检索词完全一致的文字，以下结果包含检索词中的各个词语。")
-        matched = section_article.keys() & matched  # sections the live index knows (published)
         matched_bits = matcher.article_bits(parsed.tree, matched)
 
     facets = facet_module.count(live, matched_bits, selected, contains=facet_filters)

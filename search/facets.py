@@ -63,8 +63,10 @@ def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = 
                 for value in live.articles[aid].values[facet]:
                     tally[value] = tally.get(value, 0) + 1
             pairs = tally.items()
-        else:
+        elif facet == "year":
             pairs = ((value, (bits & base).bit_count()) for value, bits in live.bits[facet].items())
+        else:
+            pairs = _largest_counts(live, facet, base, limit, wanted, labels)
         counted = [
             (n, value) for value, n in pairs if n and (not wanted or wanted in labels.get(value, value).lower())
         ]
@@ -77,6 +79,27 @@ def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = 
         counted += [((bits_count(live, facet, v, base)), v) for v in sorted(chosen) if v not in present]
         result[facet] = [{"value": v, "label": labels.get(v, v), "count": n, "selected": v in chosen} for n, v in counted]
     return result
+
+
+def _largest_counts(live: LiveIndex, facet: str, base: int, limit: int, wanted: str, labels: dict):
+    """(value, count) for every value that can be among the `limit` largest counts: values are
+    taken largest first (by their article count in the whole archive, which bounds their count
+    here), and once `limit` values have been counted, a value whose whole count is below the
+    smallest of the best `limit` so far cannot enter them, nor can any value after it. The
+    author facet has thousands of values; a frequent word's facets then count a few hundred."""
+    best: list[int] = []  # a min-heap of the `limit` largest counts so far
+    for size, value in live.values_by_size(facet):
+        if len(best) >= limit and size < best[0]:
+            break
+        if wanted and wanted not in labels.get(value, value).lower():
+            continue
+        n = (live.bits[facet][value] & base).bit_count()
+        if n:
+            yield value, n
+            if len(best) < limit:
+                heapq.heappush(best, n)
+            elif n > best[0]:
+                heapq.heapreplace(best, n)
 
 
 def bits_count(live: LiveIndex, facet: str, value: str, base: int) -> int:

@@ -159,6 +159,7 @@ class LiveIndex:
         self.cache_leaves = cache_leaves
         self.leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
+        self._by_size: dict[str, list[tuple[int, str]]] = {}  # values_by_size, per facet
         self._by_date_rank = None
         self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
         # What the scoped caches (search.memo) check a remembered result against: `epoch` moves
@@ -187,6 +188,7 @@ class LiveIndex:
         self.article_at = []
         self.bits = {f: {} for f in FACETS}
         self._by_date = None
+        self._by_size = {}
         self.leaves.clear()
         self.leaf_size = 0
         self._load_labels()
@@ -261,6 +263,7 @@ class LiveIndex:
                 self.section_position[sid] = pos
 
     def _set_bits(self, aid: int, values: Mapping, on: bool):
+        self._by_size = {}
         pos = self.position.get(aid)
         if pos is None:
             if not on:
@@ -346,6 +349,16 @@ class LiveIndex:
         """Sections (re)indexed by changes after change_id, as far as this index remembers."""
         with self.lock:
             return sorted({sid for cid, sids in self.recent if cid > change_id for sid in sids})
+
+    def values_by_size(self, facet: str) -> list[tuple[int, str]]:
+        """[(articles having the value, value)], largest first; kept until the bitsets change."""
+        with self.lock:
+            ordered = self._by_size.get(facet)
+            if ordered is None:
+                ordered = self._by_size[facet] = sorted(
+                    ((bits.bit_count(), value) for value, bits in self.bits[facet].items()), reverse=True
+                )
+            return ordered
 
     def articles_changed_since(self, sequence: int) -> set[int] | None:
         """Articles touched by the changes found after refresh number `sequence`; None when this
@@ -483,7 +496,7 @@ class LiveIndex:
         with self.lock:
             if key in self.leaves:
                 return
-            leaf = self.leaves[key] = Leaf(ids & self.section_position.keys())
+            leaf = self.leaves[key] = Leaf(ids)  # Matcher.leaf gives indexed sections only
             self.leaf_size += len(leaf)
             while self.leaf_size > LEAF_CACHE_IDS and self.leaves:
                 _, dropped = self.leaves.popitem(last=False)

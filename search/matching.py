@@ -23,8 +23,10 @@ class Matcher:
         key = canonical(text)
         cached = self.live.cached_leaf(key)
         if cached is not None:
-            return set(cached)
-        found = self._leaf(text, present, key)
+            return cached  # a set of its own, of indexed published sections only
+        # Only the sections the live index knows (published, indexed): the tree's operations
+        # keep that, so the engine need not intersect a result of 70,000 sections again.
+        found = self._leaf(text, present, key) & self.live.section_article.keys()
         self.live.store_leaf(key, found)
         return found
 

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connection
 from .live import IndexUnavailable, LiveIndex, live_index
 
 EVERYTHING = -1  # as a bitset, every article: x & EVERYTHING == x
-SIZE = 512
+SIZE = 256  # entries: searches (a page of hits each), rankings, page digests
 
 
 @dataclass

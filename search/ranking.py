@@ -6,6 +6,7 @@ backends."""
 import math
 import threading
 
+from . import memo
 from .matching import term_words
 from .models import SearchDocument
 from .tokens import canonical, contains
@@ -97,7 +98,20 @@ class Ranker:
 
     def scores(self, section_ids) -> dict[int, float]:
         """BM25 per term over the four word fields, counted with str.count on the stored
-        space-joined words (C speed); field lengths averaged over the sections ranked."""
+        space-joined words (C speed); field lengths averaged over the sections ranked.
+        Remembered per process (search.memo) for the same terms and candidates until an edit
+        touches one of the candidates' articles: a frequent word's candidates are the same few
+        hundred sections whatever else an editor saves, and reading and counting their words is
+        most of what a search costs once its result is no longer remembered."""
+        ids = sorted(section_ids)
+        if not self.live.cache_leaves:
+            return self._scores(ids)
+        key = ("rank", tuple(self.terms), tuple(ids), self.n_docs, ranking_period(self.live))
+        return memo.remember(
+            key, lambda: self._scores(ids), scope=lambda live, _: live.article_bits_of_sections(ids)
+        )
+
+    def _scores(self, section_ids) -> dict[int, float]:
         rows = list(
             SearchDocument.objects.filter(pk__in=section_ids).values_list(
                 "section_id", "title_words", "init_words", "heading_words", "body_words", "canon"

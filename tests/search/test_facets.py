@@ -153,3 +153,21 @@ def test_both_counting_strategies_give_the_same_results(query, sort, params, cou
     assert results.facets == reference.facets
     assert [h.article.pk for h in results.hits] == [h.article.pk for h in reference.hits]
     assert results.total == reference.total
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 8])
+@pytest.mark.parametrize("query", ["", "改革", "园区"])
+def test_the_largest_counts_are_found_without_counting_every_value(query, limit, monkeypatch):
+    """Values are counted largest first and the rest skipped once they cannot enter the first
+    `limit`: the result is the full count's first `limit`, ties by label included."""
+    from search import facets
+
+    monkeypatch.setattr(facets, "FEW_ARTICLES", -1)  # the bitset path, as in a large archive
+    live = live_index()
+    results = search(query)
+    for facet in ("department", "initiative", "author"):
+        shown = facets.count(live, results.matched_bits, {}, limit=limit)[facet]
+        labels = live.labels[facet]
+        every = [((bits & results.matched_bits).bit_count(), value) for value, bits in live.bits[facet].items()]
+        expected = sorted(((n, v) for n, v in every if n), key=lambda item: (-item[0], labels.get(item[1], item[1])))[:limit]
+        assert [(v["count"], v["value"]) for v in shown] == expected
