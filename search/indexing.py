@@ -232,6 +232,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
         if pool:
             pool.close()
             pool.join()
+    backend.refresh_statistics()
     return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash, workers if pool else 1)
 
 

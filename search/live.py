@@ -160,6 +160,7 @@ class LiveIndex:
         self.leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
         self._by_size: dict[str, list[tuple[int, str]]] = {}  # values_by_size, per facet
+        self._all_bits: int | None = None
         self._by_date_rank = None
         self.recent: list[tuple[int, set[int]]] = []  # (change id, sections it left in the index)
         # What the scoped caches (search.memo) check a remembered result against: `epoch` moves
@@ -189,6 +190,7 @@ class LiveIndex:
         self.bits = {f: {} for f in FACETS}
         self._by_date = None
         self._by_size = {}
+        self._all_bits = None
         self.leaves.clear()
         self.leaf_size = 0
         self._load_labels()
@@ -264,6 +266,7 @@ class LiveIndex:
 
     def _set_bits(self, aid: int, values: Mapping, on: bool):
         self._by_size = {}
+        self._all_bits = None
         pos = self.position.get(aid)
         if pos is None:
             if not on:
@@ -307,7 +310,11 @@ class LiveIndex:
             return bits & ~int.from_bytes(lost, "little")
 
     def all_bits(self) -> int:
-        return self.to_bits(self.articles)
+        """The bitset of every published article (kept until the articles change)."""
+        with self.lock:
+            if self._all_bits is None:
+                self._all_bits = self.to_bits(self.articles)
+            return self._all_bits
 
     def by_date(self) -> list[int]:
         """Published article ids, newest first (undated last), ties by id descending."""

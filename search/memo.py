@@ -12,8 +12,11 @@ article of its scope, as the scope was then or is now.
     value = remember(key, compute, scope)
 
 `scope(live, value)` gives the bitset (EVERYTHING for a result that depends on every article);
-`still_valid(live, changed_articles)`, when given, can veto a result that the scope would keep
-(a search checks whether the changed sections now match it). Inside a transaction, and when
+`still_valid(live, value, changed_articles)`, when given, can veto a result that the scope would
+keep (a search checks whether the changed sections now match it); `patch(value,
+changed_articles)`, when given, brings a result whose scope was touched up to date from the
+changed articles alone (an initiative's digest re-reads the mentions of the reports that
+changed, not all of its mentions). Inside a transaction, and when
 the index cannot be read, nothing is remembered: compute() answers.
 """
 
@@ -42,7 +45,7 @@ class Entry:
 
 _entries: "OrderedDict[Hashable, Entry]" = OrderedDict()
 _lock = threading.Lock()
-stats = {"hits": 0, "misses": 0, "dropped": 0}  # for tests and the benchmark's notes
+stats = {"hits": 0, "misses": 0, "dropped": 0, "patched": 0}  # for tests and the benchmark's notes
 
 
 def remember(
@@ -50,6 +53,7 @@ def remember(
     compute: Callable[[], Any],
     scope: Callable[[LiveIndex, Any], int],
     still_valid: Callable[[LiveIndex, Any, set[int]], bool] | None = None,
+    patch: Callable[[Any, set[int]], Any] | None = None,
 ):
     if connection.in_atomic_block:
         return compute()
@@ -59,7 +63,7 @@ def remember(
         return compute()
     with _lock:
         entry = _entries.get(key)
-    if entry is not None and _valid(entry, live, scope, still_valid):
+    if entry is not None and _valid(entry, live, scope, still_valid, patch):
         with _lock:
             if key in _entries:
                 _entries.move_to_end(key)
@@ -82,19 +86,23 @@ def remember(
     return value
 
 
-def _valid(entry: Entry, live: LiveIndex, scope, still_valid) -> bool:
+def _valid(entry: Entry, live: LiveIndex, scope, still_valid, patch) -> bool:
     with live.lock:
         if entry.index_id != live.serial or entry.epoch != live.epoch:
             return False
         changed = live.articles_changed_since(entry.sequence)
         if changed is None:
             return False
-        if changed:
-            touched = live.position_bits(changed)
-            if touched & (entry.scope | scope(live, entry.value)):
-                return False
         sequence = live.sequence
-    if changed and still_valid is not None and not still_valid(live, entry.value, changed):
+        touched = live.position_bits(changed) & (entry.scope | scope(live, entry.value)) if changed else 0
+    if touched:
+        if patch is None:
+            return False
+        entry.value = patch(entry.value, changed)
+        with live.lock:
+            entry.scope = scope(live, entry.value)
+        stats["patched"] += 1
+    elif changed and still_valid is not None and not still_valid(live, entry.value, changed):
         return False
     entry.sequence = sequence  # checked up to here: later checks start from it
     return True

@@ -48,7 +48,7 @@ def related_ids(initiatives, departments, exclude, limit: int) -> list[tuple[int
             _add(planes, bits, 1)  # weight 2
         for bits in department_bits.values():
             _add(planes, bits, 0)
-        universe = live.to_bits(live.articles)
+        universe = live.all_bits()
         remove = live.to_bits(exclude)
         universe &= ~remove
         best: list[int] = []

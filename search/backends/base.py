@@ -30,6 +30,9 @@ class SearchBackend:
         """Create the backend's index structures afresh (or where they are missing)."""
         raise NotImplementedError
 
+    def refresh_statistics(self) -> None:
+        """After a rebuild: let the database's query planner see the tables as they now are."""
+
     def clear(self) -> None:
         raise NotImplementedError
 

@@ -81,6 +81,14 @@ class PostgresBackend(SearchBackend):
     def clear(self) -> None:
         pass
 
+    def refresh_statistics(self) -> None:
+        """ANALYZE the whole database (about 2 s at 100,000 sections): after a bulk load and a
+        rebuild, autovacuum has not yet sampled the new rows, and the planner, believing the
+        article table holds a handful of rows, joins a few reports' mentions by reading all 20,000
+        articles (15 ms instead of 1)."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
     def candidates(self, grams: list[str], units: list[str]) -> set[int]:
         unit_terms = [lexeme(UNIT_PREFIX + u) for u in units]
         if grams:

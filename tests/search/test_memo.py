@@ -52,7 +52,7 @@ def test_an_edit_outside_a_searchs_articles_keeps_it_remembered(shared_index):
     first = search("甲乙丙丁")
     edit(other, "仍然毫不相干，改过一次。")
     again, stats = counted(lambda: search("甲乙丙丁"))
-    assert stats == {"hits": 1, "misses": 0, "dropped": 0}
+    assert stats == {"hits": 1, "misses": 0, "dropped": 0, "patched": 0}
     assert slugs(again) == slugs(first) == ["memo-a"] and again.total == 1
 
 
@@ -129,7 +129,8 @@ def test_an_initiative_page_follows_an_edit_that_names_it_and_keeps_its_digest_t
     assert initiative_page_numbers(client, "ceyan-a") == (1, 1, 1)
     assert selectors.initiative_digest(initiative) is digest  # remembered through the other report's edit
     edit(other, "这里也推行测验举措甲，测验举措甲见效。")
-    assert initiative_page_numbers(client, "ceyan-a") == (2, 3, 2)
+    (numbers, stats) = counted(lambda: initiative_page_numbers(client, "ceyan-a"))
+    assert numbers == (2, 3, 2) and stats["patched"] == 1
     edit(naming, "不再提。")
     assert initiative_page_numbers(client, "ceyan-a") == (1, 2, 1)
 
@@ -152,3 +153,24 @@ def test_a_department_page_follows_its_reports_and_a_renamed_author(shared_index
     page = client.get("/departments/ceyan-ju/")
     assert page.context["page"].paginator.count == 2
     assert sum(bar.value for bar in page.context["chart"]["bars"]) == 2
+
+
+def test_a_patched_initiative_digest_equals_one_counted_afresh(shared_index):
+    """Per report shares moved by the difference give what the grouped queries over every
+    mention give: pages, years, reports and the initiatives named together."""
+    from archive import selectors
+
+    first = Initiative.objects.create(name="测验举措乙", slug="ceyan-b", category="other")
+    Initiative.objects.create(name="测验举措丙", slug="ceyan-c", category="other")
+    reports = [publish(f"memo-p{i}", f"第{i}篇：测验举措乙。" + ("另有测验举措丙。" if i % 2 else "")) for i in range(4)]
+    digest = selectors.initiative_digest(first)
+    edit(reports[0], "测验举措乙和测验举措丙，测验举措乙。")
+    edit(reports[1], "都不提了。")
+    patched = selectors.initiative_digest(first)
+    assert patched is not digest
+    assert patched.mention_ids == list(selectors.mentions_of(first))
+    assert (patched.per_year, patched.undated) == selectors.mentions_per_year(first)
+    assert patched.together == selectors.named_together(first) == [
+        {"name": "测验举措丙", "url": "/initiatives/ceyan-c/", "sections": 2}
+    ]
+    assert patched.report_count == 3
