@@ -68,6 +68,9 @@ class SearchResults:
     degraded: bool = False  # found by scanning, the index being unavailable
     matched_bits: int = 0  # the articles the query matched, before the facet filters
     by_words: bool = False  # matched by the terms' words, nothing having the terms as typed
+    sequence: int = 0  # the live index's refresh count the results were computed at
+    ranking_pool: int = 0  # articles whose edit can change the ranking (see _search)
+    page_bits: int = 0  # the articles on the page
 
     @property
     def terms(self) -> list[str]:
@@ -127,8 +130,12 @@ def _cached_search(q, params, **options) -> SearchResults:
         tuple(sorted((options.get("facet_filters") or {}).items())),
         len(live.section_position), ranking_period(live),
     )
+    def compute():
+        return _search(q, params, **options)
+
     results = memo.remember(
-        key, lambda: _search(q, params, **options), scope=_matched_scope, still_valid=_no_new_match
+        key, compute, scope=_matched_scope, still_valid=_no_new_match,
+        patch=lambda results, changed: results if _unchanged_by(live, results, changed) else memo.STALE,
     )
     return copy.copy(results)
 
@@ -145,6 +152,32 @@ def _no_new_match(live, results: SearchResults, changed_articles: set[int]) -> b
     return not any(matches_canon(tree, canon, by_words=True) or matches_canon(tree, canon) for canon in canons)
 
 
+def _unchanged_by(live, results: SearchResults, changed_articles: set[int]) -> bool:
+    """Whether edits to these articles, some of which the query matched, leave the results as a
+    fresh search would give them: each matched one still matches (in the same way), keeps its
+    facet values and date, is not on the page and cannot change the ranking (see _search); no
+    other one matches now. Then the counts, the order and the page are the same."""
+    tree = results.parsed.tree
+    facts_changed = live.articles_changed_since(results.sequence, facts_only=True)
+    if tree is None or facts_changed is None or facts_changed & changed_articles:
+        return False
+    literal, by_words = set(), set()
+    for aid, canon in SearchDocument.objects.filter(article_id__in=changed_articles).values_list("article_id", "canon"):
+        if matches_canon(tree, canon):
+            literal.add(aid)
+        if matches_canon(tree, canon, by_words=True):
+            by_words.add(aid)
+    now = by_words if results.by_words else literal
+    for aid in changed_articles:
+        bit = live.position_bits([aid])
+        if not bit & results.matched_bits:
+            if aid in literal or aid in by_words:
+                return False
+        elif aid not in now or bit & (results.ranking_pool | results.page_bits):
+            return False
+    return True
+
+
 def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> SearchResults:
     params = params if params is not None else {}
     parsed = parse(q)
@@ -153,6 +186,7 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
         sort = "relevance" if parsed.tree is not None else "newest"
     backend = get_backend()
     live = scan_live_index() if scan is not None else live_index()
+    sequence = live.sequence
     selected, facet_notices = selected_values(params, live)
     notices += facet_notices
 
@@ -182,6 +216,10 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
     terms = positive_terms(parsed.tree) if parsed.tree is not None else []
 
     section_scores: dict[int, float] = {}
+    # The articles whose edit may change the ranking even if they match as before: all that
+    # match, unless the candidates are the first RANK_LIMIT of the backend's cached best list
+    # (then an edited section outside that list is ranked after them and changes nothing).
+    ranking_pool = matched_bits
     if matched and terms and scan is not None:
         newest = live.pick(kept, live.by_date(), RANK_LIMIT)
         candidates = [sid for aid in newest for sid in articles_sections(live, aid) if sid in matched]
@@ -191,8 +229,13 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
         if len(matched) <= RANK_LIMIT:
             candidates = [sid for sid in matched if live.has(kept, section_article[sid])]
         else:
-            best = ranker.best_candidates(RANK_LIMIT * 3)
-            candidates = [sid for sid in best if sid in matched and live.has(kept, section_article[sid])][:RANK_LIMIT]
+            best, recent = ranker.best_candidates(RANK_LIMIT * 3)
+            eligible = [sid for sid in best if sid in matched and live.has(kept, section_article[sid])]
+            if len(eligible) >= RANK_LIMIT:
+                ranking_pool = live.article_bits_of_sections(best)
+            else:
+                eligible += [sid for sid in recent if sid in matched and live.has(kept, section_article[sid])]
+            candidates = eligible[:RANK_LIMIT]
         section_scores = ranker.scores(candidates)
     article_score: dict[int, float] = {}
     for sid, score in section_scores.items():
@@ -228,7 +271,7 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
     return SearchResults(
         q=q or "", parsed=parsed, sort=sort, page=page, pages=pages, total=total, hits=hits,
         facets=facets, selected=selected, notices=notices, live=live, matched_bits=matched_bits,
-        by_words=by_words,
+        by_words=by_words, sequence=sequence, ranking_pool=ranking_pool, page_bits=live.to_bits(chosen),
     )
 
 

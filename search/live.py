@@ -171,7 +171,7 @@ class LiveIndex:
         self.serial = next(_serials)  # unlike id(), never reused by a later index
         self.epoch = 0
         self.sequence = 0
-        self.changed_articles: list[tuple[int, frozenset[int]]] = []
+        self.changed_articles: list[tuple[int, frozenset[int], frozenset[int]]] = []  # (sequence, touched, facts changed)
         self.leaf_size = 0
         self.lock = threading.RLock()
 
@@ -367,15 +367,21 @@ class LiveIndex:
                 )
             return ordered
 
-    def articles_changed_since(self, sequence: int) -> set[int] | None:
-        """Articles touched by the changes found after refresh number `sequence`; None when this
-        index no longer remembers that far back."""
+    def articles_changed_since(self, sequence: int, facts_only: bool = False) -> set[int] | None:
+        """Articles touched by the changes found after refresh number `sequence` (facts_only:
+        those whose facet values or date changed, or that were published or withdrawn); None
+        when this index no longer remembers that far back."""
         with self.lock:
             if sequence == self.sequence:
                 return set()
             if sequence > self.sequence or not self.changed_articles or self.changed_articles[0][0] > sequence + 1:
                 return None
-            return {aid for seq, aids in self.changed_articles if seq > sequence for aid in aids}
+            which = 2 if facts_only else 1
+            return {aid for entry in self.changed_articles if entry[0] > sequence for aid in entry[which]}
+
+    def _facts_key(self, aid: int):
+        facts = self.articles.get(aid)
+        return None if facts is None else (facts.values._sets, facts.date)
 
     def position_bits(self, article_ids) -> int:
         """The bitset of these articles' positions, whether or not they are still published
@@ -433,15 +439,18 @@ class LiveIndex:
                 self.epoch += 1
             else:
                 self._note_labels(changed)
-            self.sequence += 1
-            self.changed_articles.append((self.sequence, frozenset(changed)))
-            del self.changed_articles[:-CHANGES_REMEMBERED]
             after: set[int] = set()
+            facts_changed: set[int] = set()
             if changed:
                 before = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
+                old_facts = {aid: self._facts_key(aid) for aid in changed}
                 self._load_articles(changed)
+                facts_changed = {aid for aid in changed if self._facts_key(aid) != old_facts[aid]}
                 after = {sid for aid in changed if aid in self.articles for sid in self.articles[aid].sections}
                 self._recheck_leaves(before | after, after, changed)
+            self.sequence += 1
+            self.changed_articles.append((self.sequence, frozenset(changed), frozenset(facts_changed)))
+            del self.changed_articles[:-CHANGES_REMEMBERED]
             self.recent.append((max(pk for pk, _, _ in rows), after))
             del self.recent[:-64]
             self.seen |= {pk for pk, _, _ in rows}

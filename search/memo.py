@@ -16,7 +16,8 @@ article of its scope, as the scope was then or is now.
 keep (a search checks whether the changed sections now match it); `patch(value,
 changed_articles)`, when given, brings a result whose scope was touched up to date from the
 changed articles alone (an initiative's digest re-reads the mentions of the reports that
-changed, not all of its mentions). Inside a transaction, and when
+changed, not all of its mentions; a search keeps its results when the edits changed nothing they
+show), or returns STALE. Inside a transaction, and when
 the index cannot be read, nothing is remembered: compute() answers.
 """
 
@@ -31,6 +32,7 @@ from django.db import DatabaseError, connection
 from .live import IndexUnavailable, LiveIndex, live_index
 
 EVERYTHING = -1  # as a bitset, every article: x & EVERYTHING == x
+STALE = object()  # what a patch returns when the result must be computed afresh
 SIZE = 256  # entries: searches (a page of hits each), rankings, page digests
 
 
@@ -96,9 +98,10 @@ def _valid(entry: Entry, live: LiveIndex, scope, still_valid, patch) -> bool:
         sequence = live.sequence
         touched = live.position_bits(changed) & (entry.scope | scope(live, entry.value)) if changed else 0
     if touched:
-        if patch is None:
+        value = patch(entry.value, changed) if patch is not None else STALE
+        if value is STALE:
             return False
-        entry.value = patch(entry.value, changed)
+        entry.value = value
         with live.lock:
             entry.scope = scope(live, entry.value)
         stats["patched"] += 1

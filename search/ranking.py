@@ -29,7 +29,9 @@ def ranking_period(live) -> int:
 
 
 def _refresh_epoch(live):
-    epoch = (id(live), ranking_period(live))
+    # serial and epoch, not id(live): a reload (a rebuild) keeps the object, and a new index can
+    # be given a dead one's id
+    epoch = (live.serial, live.epoch, ranking_period(live))
     if _df_cache.get("epoch") != epoch:
         _df_cache.clear()
         _df_cache["epoch"] = epoch
@@ -77,13 +79,13 @@ class Ranker:
     def words(self) -> list[str]:
         return list(dict.fromkeys(w for info in self.term_info for w in info["words"] + [info["whole"]]))
 
-    def best_candidates(self, limit: int) -> list[int]:
+    def best_candidates(self, limit: int) -> tuple[list[int], list[int]]:
         """The backend's best sections for the query's words (its own ranking), cached per
-        process like document frequencies; sections changed since are added, so an edit is
-        ranked at once."""
+        process like document frequencies, and the sections changed since, to be ranked after
+        them, so that an edit is ranked at once."""
         words = tuple(self.words())
         if not self.live.cache_leaves:
-            return self.backend.best_sections(list(words), limit)
+            return self.backend.best_sections(list(words), limit), []
         key = ("best", words, limit)
         with _df_lock:
             _refresh_epoch(self.live)
@@ -94,7 +96,7 @@ class Ranker:
                 _df_cache[key] = cached
         best, seen_change = cached
         recent = self.live.sections_changed_since(seen_change)
-        return best + [sid for sid in recent if sid not in best]
+        return best, [sid for sid in recent if sid not in best]
 
     def scores(self, section_ids) -> dict[int, float]:
         """BM25 per term over the four word fields, counted with str.count on the stored

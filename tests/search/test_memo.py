@@ -174,3 +174,55 @@ def test_a_patched_initiative_digest_equals_one_counted_afresh(shared_index):
         {"name": "测验举措丙", "url": "/initiatives/ceyan-c/", "sections": 2}
     ]
     assert patched.report_count == 3
+
+
+def snapshot(results):
+    return (
+        results.total,
+        [(hit.article.pk, hit.section.pk, hit.score, hit.more_sections, str(hit.snippet)) for hit in results.hits],
+        results.facets,
+        results.notices,
+    )
+
+
+@pytest.mark.parametrize("seed", [5, 7, 8])
+def test_remembered_searches_equal_fresh_ones_through_random_edits(shared_index, monkeypatch, seed):
+    """Random edits (text that gains or loses the terms, department links, withdrawal and
+    publication) between searches: every remembered result, kept, patched or dropped, is the one
+    a search computed afresh gives. A small ranking limit and page make the ranking-pool and page
+    rules matter."""
+    import random
+
+    from archive.models import ArticleDepartment
+    from search import engine
+
+    monkeypatch.setattr(engine, "RANK_LIMIT", 2)
+    rng = random.Random(seed)
+    words = ["改革", "发展", "园区", "项目", "招商", "服务"]
+    departments = [Department.objects.create(name=f"测验{i}局", slug=f"ceyan-{i}") for i in range(3)]
+    articles = [publish(f"memo-r{i}", "，".join(rng.sample(words, 3)) + "。") for i in range(14)]
+    queries = ["改革", "园区", "改革 -招商", "项目 服务", '"发展"', ""]
+    options = dict(sort="relevance", page=1, page_size=2, facet_filters=None)
+    kept = 0
+    for step in range(40):
+        article = rng.choice(articles)
+        action = rng.random()
+        if action < 0.6:
+            edit(article, "，".join(rng.sample(words, rng.randint(1, 4))) + "。")
+        elif action < 0.8:
+            department = rng.choice(departments)
+            link = ArticleDepartment.objects.filter(article=article, department=department)
+            link.delete() if link.exists() else ArticleDepartment.objects.create(article=article, department=department)
+        else:
+            article.status = "draft" if article.status == "published" else "published"
+            article.save()
+        for q in queries:
+            before = memo.stats["patched"]
+            remembered = search(q, None, **{k: v for k, v in options.items() if k != "facet_filters"})
+            kept += memo.stats["patched"] - before
+            saved = dict(memo._entries)
+            memo.forget()
+            fresh = engine._search(q, {}, **options)
+            memo._entries.update(saved)
+            assert snapshot(remembered) == snapshot(fresh), (step, q)
+    assert kept > 0  # some results were kept through edits to their own articles
