@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from archive.models import Article, Mention, Section
+from archive.models import Article, Initiative, Mention, Section
 
 from . import segmentation
 from .backends import IndexRow, get_backend
@@ -78,10 +78,16 @@ def initiative_names(section_ids) -> dict[int, list[str]]:
     """For each section, the names and aliases of the initiatives it mentions: a query that names
     an initiative in any of its forms matches the section's initiative field."""
     names: dict[int, list[str]] = {}
-    for mention in (
-        Mention.objects.filter(section_id__in=section_ids).select_related("initiative").order_by("section_id", "initiative__name")
-    ):
-        names.setdefault(mention.section_id, []).extend(mention.initiative.names)
+    initiative_names = {}  # each initiative's names, worked out once (not per mention)
+    rows = (
+        Mention.objects.filter(section_id__in=section_ids)
+        .order_by("section_id", "initiative__name")
+        .values_list("section_id", "initiative_id", "initiative__name", "initiative__aliases")
+    )
+    for sid, iid, name, aliases in rows:
+        if iid not in initiative_names:
+            initiative_names[iid] = Initiative(name=name, aliases=aliases).names
+        names.setdefault(sid, []).extend(initiative_names[iid])
     return names
 
 
@@ -149,14 +155,16 @@ CHUNK = 2000
 
 
 def _build_chunk(items):
-    """Worker: index rows and documents for a chunk of plain tuples (picklable both ways)."""
+    """Worker: SearchDocument rows (plain tuples) and the backend's prepared index rows for a
+    chunk of plain tuples."""
     tk = segmentation.tokenizer()
-    out = []
+    documents, rows = [], []
     for sid, aid, text, heading, body, names in items:
         section = Section(pk=sid, article_id=aid, heading=heading, body=body)
         row, doc = _row_and_document(section, text, names, tk)
-        out.append((row, (doc.section_id, doc.article_id, doc.canon, doc.title_words, doc.init_words, doc.heading_words, doc.body_words)))
-    return out
+        rows.append(row)
+        documents.append((doc.section_id, doc.article_id, doc.canon, doc.title_words, doc.init_words, doc.heading_words, doc.body_words))
+    return documents, get_backend().prepare(rows)
 
 
 def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
@@ -204,19 +212,14 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
 
             results = pool.imap(_build_chunk, payloads()) if pool else map(_build_chunk, payloads())
             done = 0
-            table = SearchDocument._meta.db_table
-            insert = (
-                f"INSERT INTO {table} (section_id, article_id, canon, title_words, init_words, heading_words,"
-                " body_words, needs_confirm) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            )
-            for built in results:
+            backend.bulk_begin()
+            for documents, prepared in results:
                 in_flight.release()
-                with connection.cursor() as cursor:
-                    cursor.executemany(insert, [d + (False,) for _, d in built])
-                backend.write([row for row, _ in built])
-                done += len(built)
+                backend.bulk_write(documents, prepared)
+                done += len(documents)
                 if progress:
                     progress(done, len(ids))
+            backend.bulk_end()
             characters = sum(
                 len(h.encode()) + len(b.encode())
                 for h, b in published.values_list("heading", "body").iterator(chunk_size=2000)

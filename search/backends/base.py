@@ -3,6 +3,8 @@ the final, exact decision and the ranking in Python, so both backends give the s
 
 from dataclasses import dataclass, field
 
+from django.db import connection
+
 
 @dataclass
 class IndexRow:
@@ -29,6 +31,34 @@ class SearchBackend:
     def recreate(self) -> None:
         """Create the backend's index structures afresh (or where they are missing)."""
         raise NotImplementedError
+
+    # -- a whole rebuild: rows are prepared in the worker processes, written in bulk ----------
+
+    DOCUMENT_COLUMNS = ("section_id", "article_id", "canon", "title_words", "init_words", "heading_words", "body_words")
+
+    def prepare(self, rows: list[IndexRow]) -> list:
+        """What bulk_write needs of these rows, computed without the database: runs in the
+        rebuild's worker processes, and is what they send back (one string per field pickles
+        far faster than a list of a thousand grams)."""
+        return rows
+
+    def bulk_begin(self) -> None:
+        """Before a rebuild writes every row (inside its transaction)."""
+
+    def bulk_write(self, documents: list[tuple], prepared: list) -> None:
+        """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order) and their index rows."""
+        from ..models import SearchDocument
+
+        columns = ", ".join(self.DOCUMENT_COLUMNS + ("needs_confirm",))
+        marks = ", ".join(["%s"] * (len(self.DOCUMENT_COLUMNS) + 1))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {SearchDocument._meta.db_table} ({columns}) VALUES ({marks})", [d + (False,) for d in documents]
+            )
+        self.write(prepared)
+
+    def bulk_end(self) -> None:
+        """After a rebuild wrote every row (inside its transaction)."""
 
     def refresh_statistics(self) -> None:
         """After a rebuild: let the database's query planner see the tables as they now are."""

@@ -28,27 +28,30 @@ class SQLiteBackend(SearchBackend):
         if not rows:
             return
         self.delete([r.section_id for r in rows])
+        self._insert(self.prepare(rows))
+
+    def prepare(self, rows: list[IndexRow]) -> list[tuple]:
+        """(rowid, grams, units, title, initiatives, heading, body) as FTS5 takes them."""
+        return [
+            (
+                r.section_id, " ".join(r.grams), " ".join(r.units), " ".join(r.title_words), " ".join(r.init_words),
+                " ".join(r.heading_words), " ".join(r.body_words),
+            )
+            for r in rows
+        ]
+
+    def bulk_write(self, documents: list[tuple], prepared: list) -> None:
+        super().bulk_write(documents, [])
+        self._insert(prepared)
+
+    def _insert(self, prepared: list[tuple]) -> None:
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO search_fts_grams(rowid, grams) VALUES (%s, %s)",
-                [(r.section_id, " ".join(r.grams)) for r in rows],
-            )
-            cursor.executemany(
-                "INSERT INTO search_fts_units(rowid, units) VALUES (%s, %s)", [(r.section_id, " ".join(r.units)) for r in rows]
-            )
+            cursor.executemany("INSERT INTO search_fts_grams(rowid, grams) VALUES (%s, %s)", [p[:2] for p in prepared])
+            cursor.executemany("INSERT INTO search_fts_units(rowid, units) VALUES (%s, %s)", [(p[0], p[2]) for p in prepared])
             cursor.executemany(
                 "INSERT INTO search_fts_words(rowid, title_words, init_words, heading_words, body_words)"
                 " VALUES (%s, %s, %s, %s, %s)",
-                [
-                    (
-                        r.section_id,
-                        " ".join(r.title_words),
-                        " ".join(r.init_words),
-                        " ".join(r.heading_words),
-                        " ".join(r.body_words),
-                    )
-                    for r in rows
-                ],
+                [(p[0],) + p[3:] for p in prepared],
             )
 
     def delete(self, section_ids: list[int]) -> None:
