@@ -17,7 +17,7 @@ from archive.models import Article, Initiative, Mention, Section
 
 from . import segmentation
 from .backends import IndexRow, get_backend
-from .models import IndexChange, IndexState, SearchDocument
+from .models import IndexChange, IndexState, SearchDocument, SharedTerm
 from .normalize import normalize
 from .tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
 
@@ -192,6 +192,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
             backend.recreate()
             backend.clear()
             SearchDocument.objects.all().delete()
+            SharedTerm.objects.all().delete()
             chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
             # Pool.imap drains its input ahead of the workers; without a bound every chunk's text

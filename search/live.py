@@ -156,6 +156,7 @@ class LiveIndex:
         self._intern = Interner()
         self.seen: set[int] = set()
         self.last_change = 0
+        self.loaded_change = 0
         self.cache_leaves = cache_leaves
         self.leaves: OrderedDict[str, Leaf] = OrderedDict()
         self._by_date: list[int] | None = None  # article ids, newest first (None: to be sorted)
@@ -181,6 +182,7 @@ class LiveIndex:
         self.epoch += 1
         self.changed_articles = []
         self.last_change = IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.loaded_change = self.last_change  # `recent` knows the sections changed after this
         self.seen = set(IndexChange.objects.filter(pk__gt=self.last_change - REREAD_WINDOW).values_list("pk", flat=True))
         self.articles.clear()
         self._intern = Interner()

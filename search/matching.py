@@ -1,6 +1,7 @@
 """Which sections a query tree matches, exactly: the backend proposes candidates from the
 character channel (search.tokens), and the normalised text decides where the index cannot."""
 
+from . import shared
 from .models import SearchDocument
 from .query import And, Not, Or, Phrase, PlainText
 from .segmentation import words as segment_words
@@ -26,7 +27,11 @@ class Matcher:
             return cached  # a set of its own, of indexed published sections only
         # Only the sections the live index knows (published, indexed): the tree's operations
         # keep that, so the engine need not intersect a result of 70,000 sections again.
-        found = self._leaf(text, present, key) & self.live.section_article.keys()
+        if self.scan is None and self.live.cache_leaves:
+            found = shared.leaf(key, lambda: self._leaf(text, present, key), self.live)
+        else:
+            found = self._leaf(text, present, key)
+        found &= self.live.section_article.keys()
         self.live.store_leaf(key, found)
         return found
 

@@ -61,3 +61,19 @@ class IndexChange(models.Model):
     class Meta:
         verbose_name = "索引变更"
         verbose_name_plural = "索引变更"
+
+
+class SharedTerm(models.Model):
+    """What one serving process asked the backend index for a term, kept for the others (and
+    for itself after a restart): the sections a term's grams match, a word's document frequency,
+    the backend's best sections for a set of words. Each is exact as of `change_id`; a reader
+    re-checks the sections of the articles changed since (search.shared). Derived data like the
+    rest of the index: a rebuild empties it."""
+
+    key = models.CharField(max_length=64, primary_key=True, help_text="sha256 of the kind and the term")
+    change_id = models.BigIntegerField(help_text="the last IndexChange the value is exact for")
+    data = models.BinaryField(help_text="section ids as 4-byte integers (little-endian), or a count")
+
+    class Meta:
+        verbose_name = "共享检索缓存"
+        verbose_name_plural = "共享检索缓存"

@@ -5,8 +5,9 @@ backends."""
 
 import math
 import threading
+from array import array
 
-from . import memo
+from . import memo, shared
 from .matching import term_words
 from .models import SearchDocument
 from .tokens import canonical, contains
@@ -46,7 +47,10 @@ def document_frequency(backend, word: str, live) -> int:
         _refresh_epoch(live)
         if word in _df_cache:
             return _df_cache[word]
-    value = backend.document_frequency(word)
+    value, _ = shared.per_period(
+        "df", word, lambda: backend.document_frequency(word), live, DF_REFRESH_CHANGES,
+        encode=lambda n: n.to_bytes(8, "little"), decode=lambda data: int.from_bytes(data, "little"),
+    )
     with _df_lock:
         _df_cache[word] = value
     return value
@@ -91,7 +95,11 @@ class Ranker:
             _refresh_epoch(self.live)
             cached = _df_cache.get(key)
         if cached is None:
-            cached = (self.backend.best_sections(list(words), limit), self.live.last_change)
+            cached = shared.per_period(
+                "best", f"{limit}\0" + "\0".join(words), lambda: self.backend.best_sections(list(words), limit),
+                self.live, DF_REFRESH_CHANGES, encode=lambda ids: array("i", ids).tobytes(),
+                decode=lambda data: list(array("i", data)), since_loaded=True,
+            )
             with _df_lock:
                 _df_cache[key] = cached
         best, seen_change = cached
