@@ -465,13 +465,6 @@ def _with_sections(mentions):
     )
 
 
-def mentions_of(initiative: Initiative):
-    """The initiative's mentions in published reports, newest report first: ids only, for paging
-    (sorting whole rows with their section bodies is what made the page slow); mentions_by_ids
-    loads a page of them."""
-    return _mentions_of_published(initiative).order_by(*MENTION_ORDER).values_list("pk", flat=True)
-
-
 def mentions_with_sections(initiative: Initiative):
     """All the initiative's mentions in published reports, in mentions_of's order, with their
     sections and articles, in one query (the downloads)."""
@@ -488,40 +481,6 @@ def mentions_by_ids(ids) -> list[Mention]:
 def initiative_articles(initiative: Initiative):
     naming = Mention.objects.filter(initiative=initiative).values("section__article_id")
     return Article.objects.published().filter(pk__in=naming)
-
-
-def initiative_report_count(initiative: Initiative) -> int:
-    """Published reports that name the initiative: a bit count on the search's live index (the
-    distinct count in the database takes 30+ ms at 100,000 sections), counted in the database when
-    the index cannot be read."""
-    from search.related import article_count
-
-    return _from_search_index(
-        lambda: article_count("initiative", initiative.slug),
-        lambda: initiative_articles(initiative).count(),
-        what="initiative report count",
-    )
-
-
-def mentions_per_year(initiative: Initiative) -> tuple[dict[int, int], int]:
-    """{year: times the initiative is named in that year's reports}, and the count in undated ones.
-    Grouped by date in the database and summed by year here: extracting the year per mention is a
-    Python function call per row on SQLite."""
-    rows = (
-        _mentions_of_published(initiative)
-        .order_by()
-        .values("section__article__date")
-        .annotate(n=Sum("count"))
-        .values_list("section__article__date", "n")
-    )
-    counts: dict[int, int] = {}
-    undated = 0
-    for date, n in rows:
-        if date is None:
-            undated += n
-        else:
-            counts[date.year] = counts.get(date.year, 0) + n
-    return counts, undated
 
 
 @dataclass(frozen=True)
@@ -689,27 +648,6 @@ def department_digest(department: Department, articles) -> DepartmentDigest:
         return DepartmentDigest(per_year, undated, initiatives_reported_with(articles), authors_of(articles))
 
     return remembered(("department", department.pk, department.slug), compute, "department", department.slug)
-
-
-def named_together(initiative: Initiative, limit: int = 12) -> list[dict]:
-    """Initiatives most often named in the same sections as this one: name, url, sections."""
-    sections = _mentions_of_published(initiative).values("section_id")
-    rows = (
-        Mention.objects.filter(section_id__in=sections)
-        .exclude(initiative=initiative)
-        .order_by()
-        .values("initiative__name", "initiative__slug")
-        .annotate(sections=Count("pk"))  # one mention per initiative and section (mention_unique)
-        .order_by("-sections", "initiative__name")[:limit]
-    )
-    return [
-        {
-            "name": r["initiative__name"],
-            "url": Initiative(slug=r["initiative__slug"]).get_absolute_url(),
-            "sections": r["sections"],
-        }
-        for r in rows
-    ]
 
 
 # ---------------------------------------------------------------------------------------------

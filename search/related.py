@@ -66,11 +66,3 @@ def related_ids(initiatives, departments, exclude, limit: int) -> list[tuple[int
             )
             for aid in best
         ]
-
-
-def article_count(facet: str, value: str) -> int:
-    """How many published articles have this facet value (an initiative's or a department's
-    slug): one bit count on the live index."""
-    live = live_index()
-    with live.lock:
-        return live.bits[facet].get(value, 0).bit_count()

@@ -1,14 +1,14 @@
 """The serving path: outside a transaction the live index and its leaf cache are shared and
 follow the change log; every committed edit shows in the next search."""
 
-import datetime
-
 import pytest
 from django.core.management import call_command
 
-from archive.models import Article, ArticleDepartment, Department, Section
+from archive.models import ArticleDepartment, Department, Section
 from search import live
 from search.engine import search
+
+from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,13 +19,6 @@ def shared_index():
     yield
     live.forget()
 
-
-def publish(slug, body, title="测验报道"):
-    article = Article.objects.create(
-        slug=slug, title=title, kind="news", date=datetime.date(2024, 1, 1), date_precision="year", status="published"
-    )
-    Section.objects.create(article=article, order=1, body=body)
-    return article
 
 
 def slugs(query, params=None):

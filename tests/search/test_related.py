@@ -84,4 +84,17 @@ def test_an_initiatives_report_count_is_the_number_of_published_reports_naming_i
 
     for initiative in Initiative.objects.all():
         expected = Article.objects.published().filter(sections__mentions__initiative=initiative).distinct().count()
-        assert selectors.initiative_report_count(initiative) == expected, initiative.slug
+        assert selectors.initiative_digest(initiative).report_count == expected, initiative.slug
+
+
+def test_every_initiative_digest_of_the_corpus_equals_the_grouped_queries():
+    """The initiative pages' figures, kept per report, equal grouped queries over all mentions."""
+    from archive.models import Initiative
+    from tests.search.helpers import digest_figures, grouped_in_the_database
+
+    named = 0
+    for initiative in Initiative.objects.all():
+        figures = digest_figures(selectors.initiative_digest(initiative))
+        assert figures == grouped_in_the_database(initiative), initiative.slug
+        named += bool(figures["mention_ids"])
+    assert named >= 20  # the corpus names most of its initiatives

@@ -1,15 +1,14 @@
 """The term cache shared between serving processes (search.shared): what one process asked the
 index is read by the next instead of asking again, brought up to date with the edits since."""
 
-import datetime
-
 import pytest
 from django.db import DatabaseError
 
-from archive.models import Article, Section
 from search import indexing, live, memo, shared
 from search.engine import search
 from search.models import SharedTerm
+
+from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,13 +46,6 @@ def backend_calls(monkeypatch):
         monkeypatch.setattr(cls, name, counted)
     return calls
 
-
-def publish(slug, body):
-    article = Article.objects.create(
-        slug=slug, title="测验报道", kind="news", date=datetime.date(2024, 1, 1), date_precision="year", status="published"
-    )
-    Section.objects.create(article=article, order=1, body=body)
-    return article
 
 
 def found(q):
