@@ -289,7 +289,9 @@ def oldest_first(live) -> list[int]:
 def _hits(article_ids, groups, section_scores, article_score, needles, live) -> list[Hit]:
     if not article_ids:
         return []
-    articles = Article.objects.select_related("source").in_bulk(article_ids)
+    # the verbatim original and the note are never shown with a hit, and remembered results
+    # (search.memo) would keep them in memory
+    articles = Article.objects.select_related("source").defer("original_text", "editorial_note").in_bulk(article_ids)
     best_ids = {}
     for aid in article_ids:
         sids = groups[aid]

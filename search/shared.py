@@ -28,7 +28,7 @@ from .tokens import contains
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED_ARTICLES = 500  # more changed articles since a stored term than this: compute it afresh
-MAX_ROWS = 5000  # stored terms; the oldest go beyond this
+MAX_ROWS = 1000  # stored terms (a frequent term's sections take 300 kB); the oldest go beyond this
 MIN_SECTIONS = 200  # terms matching fewer sections are cheap to look up: not stored
 
 
