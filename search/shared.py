@@ -12,15 +12,18 @@ re-checking the sections of every article changed since (by their canonical text
 search.matching decides exactness), looking back REREAD_WINDOW changes further, as the live index
 does, for changes that committed out of order; too many changes since, or a rebuild, and the term
 is computed afresh. Frequencies and best sections are kept for a ranking period, as in the process
-caches. Storing is best effort: a read-only or busy database keeps nothing and fails no search.
+caches. Only what took the index WORTH_MS or more is stored, and storing is best effort: a
+read-only or busy database keeps nothing, fails no search and keeps no reader waiting.
 """
 
 import hashlib
 import logging
 import random
+import time
 from array import array
+from contextlib import contextmanager
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .live import REREAD_WINDOW
 from .models import IndexChange, SearchDocument, SharedTerm
@@ -29,7 +32,7 @@ from .tokens import contains
 logger = logging.getLogger(__name__)
 MAX_CHANGED_ARTICLES = 500  # more changed articles since a stored term than this: compute it afresh
 MAX_ROWS = 1000  # stored terms (a frequent term's sections take 300 kB); the oldest go beyond this
-MIN_SECTIONS = 200  # terms matching fewer sections are cheap to look up: not stored
+WORTH_MS = 20  # what the index answered faster than this is not stored (a reader's write for nothing)
 
 
 def _key(kind: str, term: str) -> str:
@@ -43,9 +46,27 @@ def _read(kind: str, term: str):
         return None
 
 
+@contextmanager
+def _no_waiting():
+    """On SQLite, a reader's write must not wait for an editor's transaction (an import can hold
+    the write lock for seconds, and the busy timeout is 20 s): give up at once instead."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
+
+
 def _store(kind: str, term: str, change_id: int, data: bytes) -> None:
     try:
-        with transaction.atomic():
+        with _no_waiting(), transaction.atomic():
             SharedTerm.objects.update_or_create(key=_key(kind, term), defaults={"change_id": change_id, "data": data})
             if random.random() < 0.02 and SharedTerm.objects.count() > MAX_ROWS:
                 oldest = SharedTerm.objects.order_by("change_id").values_list("key", flat=True)[: MAX_ROWS // 10]
@@ -79,8 +100,9 @@ def leaf(canon_key: str, compute, live) -> set[int]:
                         ids.discard(sid)
             return ids  # sections deleted since are dropped by the caller (not in the live index)
     change_id = live.last_change  # read before computing: what commits meanwhile is re-checked
+    started = time.perf_counter()
     ids = compute()
-    if len(ids) >= MIN_SECTIONS:
+    if (time.perf_counter() - started) * 1000 >= WORTH_MS:
         _store("leaf", canon_key, change_id, array("i", sorted(ids)).tobytes())
     return ids
 
@@ -97,6 +119,8 @@ def per_period(kind: str, term: str, compute, live, period: int, encode, decode,
             if not rebuilt:
                 return decode(bytes(data)), change_id
     change_id = live.last_change
+    started = time.perf_counter()
     value = compute()
-    _store(kind, term, change_id, encode(value))
+    if (time.perf_counter() - started) * 1000 >= WORTH_MS:
+        _store(kind, term, change_id, encode(value))
     return value, change_id

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def new_process(monkeypatch):
     """Forget everything a process keeps in memory, as a new worker would start."""
-    monkeypatch.setattr(shared, "MIN_SECTIONS", 0)
+    monkeypatch.setattr(shared, "WORTH_MS", 0)
 
     def start():
         from search import ranking
@@ -97,3 +97,20 @@ def test_a_database_that_refuses_the_write_fails_no_search(new_process, monkeypa
     monkeypatch.setattr(SharedTerm.objects, "update_or_create", refuse)
     assert found("甲乙丙丁") == (1, ["shared-g"])
     assert not SharedTerm.objects.exists()
+
+
+def test_a_readers_write_gives_up_at_once_rather_than_wait_for_an_editors_lock(vendor):
+    from django.db import connection
+
+    if vendor != "sqlite":
+        pytest.skip("PostgreSQL writers do not lock readers' inserts of other rows")
+
+    def busy_timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            return cursor.fetchone()[0]
+
+    before = busy_timeout()
+    with shared._no_waiting():
+        assert busy_timeout() == 0
+    assert busy_timeout() == before > 0
