@@ -130,11 +130,12 @@ def _cached_search(q, params, **options) -> SearchResults:
         tuple(sorted((options.get("facet_filters") or {}).items())),
         len(live.section_position), ranking_period(live),
     )
+
     def compute():
         return _search(q, params, **options)
 
     results = memo.remember(
-        key, compute, scope=_matched_scope, still_valid=_no_new_match,
+        key, compute, scope=_matched_scope, still_valid=_unchanged_by,
         patch=lambda results, changed: results if _unchanged_by(live, results, changed) else memo.STALE,
     )
     return copy.copy(results)
@@ -144,22 +145,15 @@ def _matched_scope(live, results: SearchResults) -> int:
     return memo.EVERYTHING if results.parsed.tree is None else results.matched_bits
 
 
-def _no_new_match(live, results: SearchResults, changed_articles: set[int]) -> bool:
-    """None of the changed articles' sections matches the query now, literally or by its words
-    (a section matching by words could end the fall-back to words)."""
-    tree = results.parsed.tree
-    canons = SearchDocument.objects.filter(article_id__in=changed_articles).values_list("canon", flat=True)
-    return not any(matches_canon(tree, canon, by_words=True) or matches_canon(tree, canon) for canon in canons)
-
-
 def _unchanged_by(live, results: SearchResults, changed_articles: set[int]) -> bool:
-    """Whether edits to these articles, some of which the query matched, leave the results as a
-    fresh search would give them: each matched one still matches (in the same way), keeps its
-    facet values and date, is not on the page and cannot change the ranking (see _search); no
-    other one matches now. Then the counts, the order and the page are the same."""
+    """Whether edits to these articles leave the results as a fresh search would give them: none
+    that the query did not match matches now (literally or by its words: a match by words could
+    end the fall-back to words); each that it matched still matches in the same way, keeps its
+    facet values and date, is not on the page and cannot change the ranking (see _search). Then
+    the counts, the order and the page are the same."""
     tree = results.parsed.tree
     facts_changed = live.articles_changed_since(results.sequence, facts_only=True)
-    if tree is None or facts_changed is None or facts_changed & changed_articles:
+    if tree is None or facts_changed is None:
         return False
     literal, by_words = set(), set()
     for aid, canon in SearchDocument.objects.filter(article_id__in=changed_articles).values_list("article_id", "canon"):
@@ -173,7 +167,7 @@ def _unchanged_by(live, results: SearchResults, changed_articles: set[int]) -> b
         if not bit & results.matched_bits:
             if aid in literal or aid in by_words:
                 return False
-        elif aid not in now or bit & (results.ranking_pool | results.page_bits):
+        elif aid in facts_changed or aid not in now or bit & (results.ranking_pool | results.page_bits):
             return False
     return True
 
