@@ -40,13 +40,18 @@ class SearchBackend:
         """What bulk_write needs of these rows, computed without the database: runs in the
         rebuild's worker processes, and is what they send back (one string per field pickles
         far faster than a list of a thousand grams)."""
-        return rows
+        raise NotImplementedError
 
     def bulk_begin(self) -> None:
         """Before a rebuild writes every row (inside its transaction)."""
 
     def bulk_write(self, documents: list[tuple], prepared: list) -> None:
-        """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order) and their index rows."""
+        """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order) and their prepared
+        index rows."""
+        raise NotImplementedError
+
+    def insert_documents(self, documents: list[tuple]) -> None:
+        """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order), none flagged."""
         from ..models import SearchDocument
 
         columns = ", ".join(self.DOCUMENT_COLUMNS + ("needs_confirm",))
@@ -55,7 +60,6 @@ class SearchBackend:
             cursor.executemany(
                 f"INSERT INTO {SearchDocument._meta.db_table} ({columns}) VALUES ({marks})", [d + (False,) for d in documents]
             )
-        self.write(prepared)
 
     def bulk_end(self) -> None:
         """After a rebuild wrote every row (inside its transaction)."""

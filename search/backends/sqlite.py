@@ -41,7 +41,7 @@ class SQLiteBackend(SearchBackend):
         ]
 
     def bulk_write(self, documents: list[tuple], prepared: list) -> None:
-        super().bulk_write(documents, [])
+        self.insert_documents(documents)
         self._insert(prepared)
 
     def _insert(self, prepared: list[tuple]) -> None:
