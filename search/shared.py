@@ -75,6 +75,10 @@ def _store(kind: str, term: str, change_id: int, data: bytes) -> None:
         logger.info("shared term cache not written: %s", exc)
 
 
+def _rebuilt_since(change_id: int) -> bool:
+    return IndexChange.objects.filter(pk__gt=change_id, scope=IndexChange.Scope.ALL).exists()
+
+
 def _changes_since(change_id: int):
     """(rebuilt since, articles changed since) as IndexChange records them."""
     rows = IndexChange.objects.filter(pk__gt=change_id - REREAD_WINDOW).values_list("pk", "scope", "article_id")
@@ -115,8 +119,7 @@ def per_period(kind: str, term: str, compute, live, period: int, encode, decode,
     if row is not None:
         change_id, data = row
         if change_id // period == live.last_change // period and (not since_loaded or change_id >= live.loaded_change):
-            rebuilt, _ = _changes_since(change_id)
-            if not rebuilt:
+            if not _rebuilt_since(change_id):
                 return decode(bytes(data)), change_id
     change_id = live.last_change
     started = time.perf_counter()
