@@ -466,7 +466,7 @@ def _with_sections(mentions):
 
 
 def mentions_with_sections(initiative: Initiative):
-    """All the initiative's mentions in published reports, in mentions_of's order, with their
+    """All the initiative's mentions in published reports, in MENTION_ORDER (the initiative page's order), with their
     sections and articles, in one query (the downloads)."""
     return _with_sections(_mentions_of_published(initiative)).order_by(*MENTION_ORDER)
 
@@ -530,9 +530,9 @@ class InitiativeDigest:
 
     @property
     def mention_ids(self) -> list[int]:
-        """In mentions_of's order: the pages of the mention list."""
+        """In MENTION_ORDER: the pages of the mention list."""
         if self._mention_ids is None:
-            # MENTION_ORDER: newest report first, undated last, then by report id
+            # newest report first, undated last, then by report id; sections in order within one
             order = sorted(
                 (-(share.date.toordinal()) if share.date else 1, aid, share.mention_ids) for aid, share in self.shares.items()
             )
