@@ -466,8 +466,8 @@ def _with_sections(mentions):
 
 
 def mentions_with_sections(initiative: Initiative):
-    """All the initiative's mentions in published reports, in MENTION_ORDER (the initiative page's order), with their
-    sections and articles, in one query (the downloads)."""
+    """All the initiative's mentions in published reports, in MENTION_ORDER (the initiative
+    page's order), with their sections and articles, in one query (the downloads)."""
     return _with_sections(_mentions_of_published(initiative)).order_by(*MENTION_ORDER)
 
 
