@@ -7,4 +7,5 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the linker to saves)
+        from archive import signals  # noqa: F401  (connects the linker to saves)
+        from archive.editorial import admin  # noqa: F401  (the admin lives with the editors' desk, not in archive/admin.py)

@@ -4,8 +4,8 @@ transaction as the save, whether it came from the admin, a service or the shell.
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import services
-from .models import Initiative, Section
+from archive import services
+from archive.models import Initiative, Section
 
 
 @receiver(post_save, sender=Section, dispatch_uid="archive.link_section")

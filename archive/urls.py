@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import feeds, views
+from archive.reading import feeds, views
 
 
 class FormatConverter:

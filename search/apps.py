@@ -8,7 +8,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (index updates on save)
+        from search import signals  # noqa: F401  (index updates on save)
 
         checks.register(fts5_available, checks.Tags.database)
 

@@ -18,20 +18,19 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 
 from archive.models import Article, Section
-
-from . import facets as facet_module
-from .backends import get_backend
-from .filters import selected_values
-from .fallback import NOTICE as FALLBACK_NOTICE
-from .fallback import ScanIndex, scan_live_index
-from .live import IndexUnavailable, live_index
-from . import memo
-from .matching import Matcher, matches_canon, term_words
-from .models import SearchDocument
-from .parsing import ParsedQuery, parse
-from .query import PlainText, positive_terms
-from .ranking import Ranker, ranking_period
-from .snippets import highlight, needles_for, snippet  # noqa: F401  (highlight: used by the article page)
+from search import facets as facet_module
+from search import memo
+from search.backends import get_backend
+from search.fallback import NOTICE as FALLBACK_NOTICE
+from search.fallback import ScanIndex, scan_live_index
+from search.filters import selected_values
+from search.live import IndexUnavailable, live_index
+from search.matching import Matcher, matches_canon, term_words
+from search.models import SearchDocument
+from search.parsing import ParsedQuery, parse
+from search.query import PlainText, positive_terms
+from search.ranking import Ranker, ranking_period
+from search.snippets import highlight, needles_for, snippet  # noqa: F401  (highlight: used by the article page)
 
 logger = logging.getLogger(__name__)
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}

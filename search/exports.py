@@ -1,17 +1,16 @@
 """Search results as CSV or JSON downloads: every result of the query and facet selection (not
 only the page on screen), in the order asked for, with the archive's article columns plus the
-best-matching section and its snippet (archive.exports writes the files)."""
+best-matching section and its snippet (archive.reading.exports writes the files)."""
 
 import html
 
 from django.utils.html import strip_tags
 
-from archive import exports as archive_exports
-from archive import selectors
 from archive.models import Article
-
-from .engine import search
-from .serializers import hit_url
+from archive.reading import exports as archive_exports
+from archive.reading import selectors
+from search.engine import search
+from search.serializers import hit_url
 
 EXPORT_LIMIT = 2000
 COLUMNS = [

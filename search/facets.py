@@ -8,7 +8,7 @@ count, selected) ready for templates and JSON alike (after Datasette's facets).
 
 import heapq
 
-from .live import FACETS, LiveIndex
+from search.live import FACETS, LiveIndex
 
 FACET_LIMIT = 100  # values per facet in a result; the facet's text filter reaches the rest
 FEW_ARTICLES = 500  # below this many matching articles, count by article rather than by value

@@ -5,10 +5,9 @@ with a notice) until `rebuild_index` mends the index."""
 import logging
 
 from archive.models import Article, Section
-
-from .indexing import article_text, document_canon
-from .live import LiveIndex
-from .tokens import UNIT_END, canonical
+from search.indexing import article_text, document_canon
+from search.live import LiveIndex
+from search.tokens import UNIT_END, canonical
 
 logger = logging.getLogger(__name__)
 NOTICE = "检索索引暂不可用，正在逐段精确检索（较慢）。管理员运行 rebuild_index 后即可恢复。"

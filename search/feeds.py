@@ -6,13 +6,12 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from archive import selectors
-from archive.feeds import FEED_SIZE, ArticleFeed
-from archive.listings import Listing
 from archive.models import Article
-
-from .engine import search
-from .facets import FACETS
+from archive.reading import selectors
+from archive.reading.feeds import FEED_SIZE, ArticleFeed
+from archive.reading.listings import Listing
+from search.engine import search
+from search.facets import FACETS
 
 FEED_PARAMS = ("q", *FACETS)
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

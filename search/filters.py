@@ -5,9 +5,8 @@ against what exists. Values that do not exist are dropped with a notice rather t
 import django_filters
 
 from archive.models import Article
-
-from .facets import FACET_LABELS
-from .live import FACETS, LiveIndex
+from search.facets import FACET_LABELS
+from search.live import FACETS, LiveIndex
 
 
 class ArticleFacetFilter(django_filters.FilterSet):

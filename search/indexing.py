@@ -14,12 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from archive.models import Article, Initiative, Mention, Section
-
-from . import segmentation
-from .backends import IndexRow, get_backend
-from .models import IndexChange, IndexState, SearchDocument, SharedTerm
-from .normalize import normalize
-from .tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
+from search import segmentation
+from search.backends import IndexRow, get_backend
+from search.models import IndexChange, IndexState, SearchDocument, SharedTerm
+from search.normalize import normalize
+from search.tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
 
 
 def state() -> IndexState:

@@ -20,14 +20,23 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Section, Source
-
-from .models import IndexChange, IndexState, SearchDocument
+from archive.models import (
+    Article,
+    ArticleDepartment,
+    Authorship,
+    Department,
+    Initiative,
+    Mention,
+    Person,
+    Section,
+    Source,
+)
+from search.models import IndexChange, IndexState, SearchDocument
 
 
 class IndexUnavailable(Exception):
     """The index cannot answer: missing, empty while the archive is not, or unreadable."""
-from .tokens import contains
+from search.tokens import contains
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
 # Changes are read again over this many ids before the last one seen: on PostgreSQL a

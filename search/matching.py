@@ -1,11 +1,11 @@
 """Which sections a query tree matches, exactly: the backend proposes candidates from the
 character channel (search.tokens), and the normalised text decides where the index cannot."""
 
-from . import shared
-from .models import SearchDocument
-from .query import And, Not, Or, Phrase, PlainText
-from .segmentation import words as segment_words
-from .tokens import canonical, contains, gram_stream, units
+from search import shared
+from search.models import SearchDocument
+from search.query import And, Not, Or, Phrase, PlainText
+from search.segmentation import words as segment_words
+from search.tokens import canonical, contains, gram_stream, units
 
 
 class Matcher:

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection
 
-from .live import IndexUnavailable, LiveIndex, live_index
+from search.live import IndexUnavailable, LiveIndex, live_index
 
 EVERYTHING = -1  # as a bitset, every article: x & EVERYTHING == x
 STALE = object()  # what a patch returns when the result must be computed afresh

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .normalize import normalize
-from .query import And, Not, Or, Phrase, PlainText
-from .tokens import searchable
+from search.normalize import normalize
+from search.query import And, Not, Or, Phrase, PlainText
+from search.tokens import searchable
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12

@@ -7,10 +7,10 @@ import math
 import threading
 from array import array
 
-from . import memo, shared
-from .matching import term_words
-from .models import SearchDocument
-from .tokens import canonical, contains
+from search import memo, shared
+from search.matching import term_words
+from search.models import SearchDocument
+from search.tokens import canonical, contains
 
 FIELD_WEIGHTS = {"title": 4.0, "init": 3.0, "heading": 2.0, "body": 1.0}
 WHOLE_TERM_BONUS = 1.5  # the term as typed occurs (not only its words)

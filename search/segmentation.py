@@ -23,7 +23,7 @@ import threading
 
 from django.conf import settings
 
-from .normalize import normalize
+from search.normalize import normalize
 
 _lock = threading.Lock()
 _state: dict = {}

@@ -2,8 +2,8 @@
 
 from urllib.parse import urlencode
 
-from .engine import SearchResults
-from .live import FACETS
+from search.engine import SearchResults
+from search.live import FACETS
 
 
 def hit_url(url: str, results: SearchResults) -> str:

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, transaction
 
-from .live import REREAD_WINDOW
-from .models import IndexChange, SearchDocument, SharedTerm
-from .tokens import contains
+from search.live import REREAD_WINDOW
+from search.models import IndexChange, SearchDocument, SharedTerm
+from search.tokens import contains
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED_ARTICLES = 500  # more changed articles since a stored term than this: compute it afresh

@@ -5,10 +5,19 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from archive import services
-from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Section, Source
-
-from . import indexing, segmentation
-from .models import IndexChange
+from archive.models import (
+    Article,
+    ArticleDepartment,
+    Authorship,
+    Department,
+    Initiative,
+    Mention,
+    Person,
+    Section,
+    Source,
+)
+from search import indexing, segmentation
+from search.models import IndexChange
 
 
 def _skip(raw) -> bool:

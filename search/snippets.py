@@ -4,10 +4,10 @@ report or a query containing markup can never inject it."""
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .matching import term_words
-from .normalize import normalize
-from .query import PlainText
-from .tokens import fold
+from search.matching import term_words
+from search.normalize import normalize
+from search.query import PlainText
+from search.tokens import fold
 
 SNIPPET_CHARS = 120
 

@@ -3,8 +3,7 @@
 from django.db.models import Q
 
 from archive.models import Article, Department, Initiative
-
-from .normalize import normalize
+from search.normalize import normalize
 
 LIMIT = 10
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, feeds, views
+from search import exports, feeds, views
 
 app_name = "search"
 urlpatterns = [

@@ -1,10 +1,10 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from .engine import SORTS, search
-from .facets import FACET_LABELS, FACETS
-from .serializers import dumps, hit_url, results_json
-from .suggest import suggestions
+from search.engine import SORTS, search
+from search.facets import FACET_LABELS, FACETS
+from search.serializers import dumps, hit_url, results_json
+from search.suggest import suggestions
 
 FACET_TOP = 8
 

@@ -13,7 +13,7 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from archive.corpus import load_all
+    from archive.ingest.corpus import load_all
     from search.indexing import rebuild
 
     with django_db_blocker.unblock():

@@ -18,7 +18,17 @@ from django.core.management import CommandError, call_command
 
 pytest.register_assert_rewrite("tests.live_app")
 from tests.live_app import (  # noqa: E402
-    ROOT, Database, child_env, drop_database, manage, pg_name, pg_params, pg_url, query, record, which,
+    ROOT,
+    Database,
+    child_env,
+    drop_database,
+    manage,
+    pg_name,
+    pg_params,
+    pg_url,
+    query,
+    record,
+    which,
 )
 
 pytest_plugins = ["tests.live_app"]
@@ -131,7 +141,7 @@ def test_a_backup_restores_to_the_same_archive(module_database, tmp_path, restor
 
 
 def test_a_backup_refuses_to_overwrite_or_to_write_into_a_missing_folder(tmp_path):
-    path = tmp_path / "archive.backup"
+    path = tmp_path / "archive.backups.json_archive"
     path.write_text("an older backup")
     with pytest.raises(CommandError, match="--overwrite"):
         call_command("backup_database", str(path))

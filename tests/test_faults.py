@@ -30,7 +30,17 @@ from django.conf import settings
 
 pytest.register_assert_rewrite("tests.live_app")
 from tests.live_app import (  # noqa: E402
-    ROOT, Server, child_env, gunicorn_available, manage, pg_admin, pg_params, pg_url, query, record, suite_vendor,
+    ROOT,
+    Server,
+    child_env,
+    gunicorn_available,
+    manage,
+    pg_admin,
+    pg_params,
+    pg_url,
+    query,
+    record,
+    suite_vendor,
     wait_until,
 )
 
@@ -213,7 +223,7 @@ def expected_entries(path: Path) -> tuple[str, int, int, int]:
     """(sha256, articles, sections, captions): what importing the file creates, by the importer's parser."""
     import hashlib
 
-    from archive.importer import decode, parse
+    from archive.ingest.importer import decode, parse
 
     reports = parse(decode(path.read_bytes())[0])
     sections = sum(1 for r in reports for s in r.sections if s.heading or s.paragraphs)

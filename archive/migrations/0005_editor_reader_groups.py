@@ -10,7 +10,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    from archive.roles import sync_roles
+    from archive.editorial.roles import sync_roles
 
     sync_roles(apps=apps)
 

@@ -1,16 +1,16 @@
 from django.db import connection
 
-from .base import IndexRow, SearchBackend
+from search.backends.base import IndexRow, SearchBackend
 
 
 def get_backend() -> SearchBackend:
     """The backend for the database in use (Wagtail's pattern: one function picks by vendor)."""
     if connection.vendor == "sqlite":
-        from .sqlite import SQLiteBackend
+        from search.backends.sqlite import SQLiteBackend
 
         return SQLiteBackend()
     if connection.vendor == "postgresql":
-        from .postgres import PostgresBackend
+        from search.backends.postgres import PostgresBackend
 
         return PostgresBackend()
     raise RuntimeError(f"No search backend for the {connection.vendor} database: use SQLite or PostgreSQL.")

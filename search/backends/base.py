@@ -52,7 +52,7 @@ class SearchBackend:
 
     def insert_documents(self, documents: list[tuple]) -> None:
         """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order), none flagged."""
-        from ..models import SearchDocument
+        from search.models import SearchDocument
 
         columns = ", ".join(self.DOCUMENT_COLUMNS + ("needs_confirm",))
         marks = ", ".join(["%s"] * (len(self.DOCUMENT_COLUMNS) + 1))

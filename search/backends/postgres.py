@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.db import DatabaseError, connection
 
-from .base import IndexRow, SearchBackend
+from search.backends.base import IndexRow, SearchBackend
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256

@@ -5,7 +5,7 @@ User text never reaches MATCH: only gram, unit and word tokens go in, each quote
 
 from django.db import DatabaseError, connection
 
-from .base import IndexRow, SearchBackend
+from search.backends.base import IndexRow, SearchBackend
 
 WORD_COLUMNS = "{title_words init_words heading_words body_words}"
 TABLES = ("search_fts_grams", "search_fts_units", "search_fts_words")

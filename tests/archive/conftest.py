@@ -83,7 +83,7 @@ def form_data(response, form_id: str | None = None) -> dict:
 
 @pytest.fixture
 def roles(db):
-    from archive.roles import sync_roles
+    from archive.editorial.roles import sync_roles
 
     sync_roles()
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from archive.history import Timeline, live_state
+from archive.history.versions import Timeline, live_state
 from archive.models import Article, Department, Initiative, Section
 from search.engine import search
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from archive import importer
+from archive.ingest import importer
 from archive.models import Article, RawDocument, Section
 from search.engine import search
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import login_guard
+from archive.editorial import login_guard
 from archive.models import Article, LoginFailure
 
 from .conftest import PASSWORD

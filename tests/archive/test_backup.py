@@ -8,8 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from archive import backup, revisions, services
-from archive.history import Timeline
+from archive import services
+from archive.backups import json_archive as backup
+from archive.history import revisions
+from archive.history.versions import Timeline
 from archive.models import Article, LoginFailure, Mention, Section
 from search.engine import search
 from search.models import SearchDocument

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from archive.candidates import find_candidates
+from archive.ingest.candidates import find_candidates
 from archive.models import Article, Initiative, Section
 
 pytestmark = pytest.mark.django_db

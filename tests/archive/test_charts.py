@@ -2,7 +2,7 @@
 
 import re
 
-from archive.charts import Bar, bar_chart, year_bars
+from archive.reading.charts import Bar, bar_chart, year_bars
 
 
 def test_year_bars_keep_empty_years_and_link_only_years_with_reports():

@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from archive import selectors
-from archive.citation import gbt7714
 from archive.models import Article, ArticleDepartment, Authorship, Department, Person, Source
+from archive.reading import selectors
+from archive.reading.citation import gbt7714
 
 pytestmark = pytest.mark.django_db
 ACCESSED = datetime.date(2025, 3, 1)

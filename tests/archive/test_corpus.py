@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from archive.corpus import DepartmentResolver, check_curated, fold_for_comparison, load_all
+from archive.ingest.corpus import DepartmentResolver, check_curated, fold_for_comparison, load_all
 from archive.models import Article, Department, Initiative, Mention, Person, Section
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from archive.exports import csv_cell, neutralise
 from archive.models import Article, Department, Initiative
+from archive.reading.exports import csv_cell, neutralise
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from archive.feeds import ArticleFeed
 from archive.models import Article, Department
+from archive.reading.feeds import ArticleFeed
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"

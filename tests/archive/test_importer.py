@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from archive import importer
-from archive.importer import ImporterError, decode, import_file, parse, parse_byline, parse_date, split_lines
+from archive.ingest import importer
+from archive.ingest.importer import ImporterError, decode, import_file, parse, parse_byline, parse_date, split_lines
 from archive.models import (
     Article,
     ArticleDepartment,

@@ -1,8 +1,8 @@
 """Reading helpers: links and marks in section text, keyword in context, original line numbers."""
 
-from archive.kwic import kwic_line
-from archive.original import link_line_references, numbered_lines
-from archive.reading import mark_spans, needles_from, render_lines
+from archive.reading.article_text import mark_spans, needles_from, render_lines
+from archive.reading.kwic import kwic_line
+from archive.reading.original import link_line_references, numbered_lines
 
 
 def test_links_and_marks_render_escaped_and_nested():

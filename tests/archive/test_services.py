@@ -4,8 +4,9 @@ raised, and restores that bring back exactly what was there."""
 import pytest
 from django.contrib.auth.models import User
 
-from archive import revisions, services
-from archive.history import Timeline, live_state
+from archive import services
+from archive.history import revisions
+from archive.history.versions import Timeline, live_state
 from archive.models import Article, Authorship, Caption, Department, Initiative, Person, Section
 
 

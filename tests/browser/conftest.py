@@ -42,7 +42,7 @@ def browser():
 def archive_server(live_server, django_db_blocker):
     """The live server with the corpus and index (a transactional test starts from an empty
     database, so the corpus is loaded again when it is missing)."""
-    from archive.corpus import load_all
+    from archive.ingest.corpus import load_all
     from archive.models import Article
     from search.indexing import rebuild
 

@@ -15,7 +15,7 @@ MARKER = "浏览器校订标记云杉"
 def editor_account(archive_server):
     from django.contrib.auth.models import Group, User
 
-    from archive.roles import sync_roles
+    from archive.editorial.roles import sync_roles
 
     sync_roles()  # a transactional test starts from a flushed database
     user = User.objects.create_user("desk-editor", password=PASSWORD, is_staff=True)

@@ -7,7 +7,6 @@ import pytest
 from archive.models import Department, Initiative
 from search import live, memo
 from search.engine import search
-
 from tests.search.helpers import digest_figures, edit, grouped_in_the_database, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,7 +105,7 @@ def initiative_page_numbers(client, slug):
 
 
 def test_an_initiative_page_follows_an_edit_that_names_it_and_keeps_its_digest_through_others(shared_index, client):
-    from archive import selectors
+    from archive.reading import selectors
 
     initiative = Initiative.objects.create(name="测验举措甲", slug="ceyan-a", category="other")
     naming = publish("memo-k", "推行测验举措甲。")
@@ -146,7 +145,7 @@ def test_a_department_page_follows_its_reports_and_a_renamed_author(shared_index
 def test_a_patched_initiative_digest_equals_one_counted_afresh(shared_index):
     """Per report shares moved by the difference give what the grouped queries over every
     mention give: pages, years, reports and the initiatives named together."""
-    from archive import selectors
+    from archive.reading import selectors
 
     first = Initiative.objects.create(name="测验举措乙", slug="ceyan-b", category="other")
     Initiative.objects.create(name="测验举措丙", slug="ceyan-c", category="other")

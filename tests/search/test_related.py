@@ -5,8 +5,8 @@ the index cannot be read the page counts in the database instead."""
 import pytest
 from django.db import connection
 
-from archive import selectors
 from archive.models import Article, ArticleDepartment, Mention
+from archive.reading import selectors
 from search.live import forget
 from search.related import _add, related_ids
 

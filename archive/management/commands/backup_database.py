@@ -6,7 +6,7 @@ place). PostgreSQL: `pg_dump -Fc` to PATH (restore with `pg_restore` into a new 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.dbbackup import BackupError, backup_database
+from archive.backups.database import BackupError, backup_database
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive import backup
+from archive.backups import json_archive as backup
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from archive import backup
+from archive.backups import json_archive as backup
 
 
 class Command(BaseCommand):

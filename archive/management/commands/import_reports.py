@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.importer import ImporterError, import_file
+from archive.ingest.importer import ImporterError, import_file
 
 
 class Command(BaseCommand):

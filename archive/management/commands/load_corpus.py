@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.corpus import CorpusError, load_all
+from archive.ingest.corpus import CorpusError, load_all
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ so that the editor group gets its permissions too.
 
 from django.core.management.base import BaseCommand
 
-from archive.roles import sync_roles
+from archive.editorial.roles import sync_roles
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ Reads only; changes nothing.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.candidates import find_candidates
+from archive.ingest.candidates import find_candidates
 from archive.models import Article, Initiative, Section
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import (
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
-from . import selectors
-from .models import format_date
+from archive.models import format_date
+from archive.reading import selectors
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -15,7 +15,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from . import listings, selectors
+from archive.reading import listings, selectors
 
 FEED_SIZE = 20
 CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -20,8 +20,8 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import services
-from .models import (
+from archive import services
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,

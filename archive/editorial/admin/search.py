@@ -9,15 +9,14 @@ Catalog entries (initiatives, departments, people) are matched on their names an
 linker's folding, so “五好”园区 is found by 五好园区.
 """
 
+from archive import linking
+from archive.models import Article, Section
 from search.engine import search as archive_search
 from search.indexing import article_text
 from search.normalize import normalize
 from search.parsing import parse
 from search.query import And, Not, Or, Phrase, PlainText
 from search.tokens import BREAK_MARK, canonical, contains
-
-from . import linking
-from .models import Article, Section
 
 ALL = 100_000
 

@@ -5,9 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 
-from . import services
-from .models import Article, Department, Initiative, Person, Section, Series, Source
-from .slugs import unique_slug
+from archive import services
+from archive.models import Article, Department, Initiative, Person, Section, Series, Source
+from archive.slugs import unique_slug
 
 
 class TextField(forms.CharField):

@@ -1,5 +1,5 @@
 """The archive's public pages. Each view finds its object, calls selectors for what the page
-shows, paginates and renders; exports reuse the same listings (archive.listings)."""
+shows, paginates and renders; exports reuse the same listings (archive.reading.listings)."""
 
 from urllib.parse import urlencode
 
@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from . import charts, exports, kwic, listings, original, reading, selectors
-from .citation import gbt7714
-from .models import Article, Department, Initiative, Person, Series, Source
+from archive.models import Article, Department, Initiative, Person, Series, Source
+from archive.reading import article_text as reading
+from archive.reading import charts, exports, kwic, listings, original, selectors
+from archive.reading.citation import gbt7714
 
 PAGE_SIZE = 20
 MENTIONS_PAGE_SIZE = 30

@@ -20,7 +20,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import LoginFailure
+from archive.models import LoginFailure
 
 MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20

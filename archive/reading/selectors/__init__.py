@@ -13,7 +13,7 @@ from django.db import DatabaseError
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import (
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,

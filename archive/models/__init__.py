@@ -11,7 +11,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from . import revisions  # noqa: F401  (stamps every history row with its revision)
+from archive.history import revisions  # noqa: F401  (stamps every history row with its revision)
 
 
 class HistoryStamp(models.Model):

@@ -1,7 +1,7 @@
 """The original text of a report with the line numbers of the raw file it came from.
 
 An article keeps its original text verbatim: the raw file's lines for that report, whole lines
-in file order (archive.corpus.original_text). Editorial notes refer to those lines by number
+in file order (archive.ingest.corpus.original_text). Editorial notes refer to those lines by number
 (“第83行与第67行……”), so the original page shows each line with its number in the raw file,
 found again by matching the lines against the raw document. Where that cannot be done (an
 edited text, no raw file) the lines are shown without numbers rather than with wrong ones.

@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import linking, revisions
-from .models import (
+from archive import linking
+from archive.history import revisions
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,
@@ -275,7 +276,7 @@ def article_restore(*, article_id: int, batch: str | None = None, user=None) -> 
     it was after the revision `batch`; with batch None, a deleted article comes back as it was
     before its deletion. Sections added since are deleted (and stay in the history). Returns
     warnings about references that could not be restored."""
-    from . import history
+    from archive.history import versions as history
 
     timeline = history.Timeline(Article, article_id)
     version = timeline.last_existing() if batch is None else _version(timeline, batch)
@@ -393,7 +394,7 @@ def record_restore(*, model, object_id: int, batch: str | None = None, user=None
 
 
 def _record_version(model, object_id: int, batch: str | None):
-    from . import history
+    from archive.history import versions as history
 
     timeline = history.Timeline(model, object_id)
     version = timeline.last_existing() if batch is None else _version(timeline, batch)
@@ -405,7 +406,7 @@ def _record_version(model, object_id: int, batch: str | None):
 def _restore_record(model, object_id: int, version, warnings: list[str]):
     from django.core.exceptions import ValidationError
 
-    from . import history
+    from archive.history import versions as history
 
     version = version or _record_version(model, object_id, None)
     values = dict(version.state["object"])
@@ -445,7 +446,7 @@ def _restore_record(model, object_id: int, version, warnings: list[str]):
 def raw_file_import(*, path, dry_run: bool = False, user=None):
     """Import one raw text file as draft articles (archive/importer.py), as one revision and all
     or nothing: whatever goes wrong, nothing is written. Returns the importer's ImportResult."""
-    from . import importer
+    from archive.ingest import importer
 
     with transaction.atomic(), revisions.revision(user=user, reason=f"导入原始文件 {getattr(path, 'name', path)}"):
         result = importer.import_file(path, dry_run=dry_run)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import services
-from .corpus import CorpusError, DepartmentResolver
-from .models import (
+from archive import services
+from archive.ingest.corpus import CorpusError, DepartmentResolver
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,
@@ -37,7 +37,7 @@ from .models import (
     Section,
     parse_partial_date,
 )
-from .slugs import unique_slug
+from archive.slugs import unique_slug
 
 EDITORIAL_NOTE = "由导入程序自动生成，待编辑审校。"
 

@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from . import selectors
-from .models import Article, Authorship, Department, Initiative, Person, Series, Source
-from .slugs import ascii_slug
+from archive.models import Article, Authorship, Department, Initiative, Person, Series, Source
+from archive.reading import selectors
+from archive.slugs import ascii_slug
 
 
 @dataclass

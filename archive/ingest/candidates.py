@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from . import linking
+from archive import linking
 
 CJK = "\u4e00-\u9fff"
 NUMERALS = "一二三四五六七八九十两百千万"

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import get_valid_filename
 
-from . import admin_search, selectors, services
-from .admin_forms import (
+from archive import services
+from archive.editorial.admin import search as admin_search
+from archive.editorial.admin.history import HistoryAdminMixin
+from archive.editorial.forms import (
     ArticleAdminForm,
     DepartmentAdminForm,
     InitiativeAdminForm,
@@ -40,9 +42,8 @@ from .admin_forms import (
     TextField,
     UploadForm,
 )
-from .admin_history import HistoryAdminMixin
-from .login_guard import GuardedAdminAuthenticationForm
-from .models import (
+from archive.editorial.login_guard import GuardedAdminAuthenticationForm
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,
@@ -57,6 +58,7 @@ from .models import (
     Series,
     Source,
 )
+from archive.reading import selectors
 
 admin.site.login_form = GuardedAdminAuthenticationForm
 # The article page puts the original text beside the form; the sidebar would squeeze both.

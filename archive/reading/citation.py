@@ -30,7 +30,7 @@ work start with its title).
 
 import datetime
 
-from .models import Article, ArticleDepartment, Authorship, Source
+from archive.models import Article, ArticleDepartment, Authorship, Source
 
 UNKNOWN_SOURCE_NAMES = {"未署出处", "出处不详", ""}
 NEWSPAPER_KINDS = {

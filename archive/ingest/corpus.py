@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import services
-from .models import (
+from archive import services
+from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,
@@ -28,7 +28,7 @@ from .models import (
     Source,
     parse_partial_date,
 )
-from .slugs import unique_slug
+from archive.slugs import unique_slug
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -9,8 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import history, services
-from .models import Article
+from archive import services
+from archive.history import versions as history
+from archive.models import Article
 
 
 class HistoryAdminMixin:
