@@ -223,7 +223,8 @@ def expected_entries(path: Path) -> tuple[str, int, int, int]:
     """(sha256, articles, sections, captions): what importing the file creates, by the importer's parser."""
     import hashlib
 
-    from archive.ingest.importer import decode, parse
+    from archive.ingest.assembly import parse
+    from archive.ingest.decoding import decode
 
     reports = parse(decode(path.read_bytes())[0])
     sections = sum(1 for r in reports for s in r.sections if s.heading or s.paragraphs)

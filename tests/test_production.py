@@ -17,7 +17,14 @@ from django.urls import path
 
 pytest.register_assert_rewrite("tests.live_app")
 from tests.live_app import (  # noqa: E402
-    EDITORS, PASSWORD, READER, ROOT, Server, gunicorn_available, production_env, record,
+    EDITORS,
+    PASSWORD,
+    READER,
+    ROOT,
+    Server,
+    gunicorn_available,
+    production_env,
+    record,
 )
 
 pytest_plugins = ["tests.live_app"]

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from archive.ingest import importer
+from archive.ingest import writer
 from archive.models import Article, RawDocument, Section
 from search.engine import search
 
@@ -72,7 +72,7 @@ def test_a_binary_file_is_refused_and_nothing_is_written(editor_client):
 
 
 def test_an_import_that_fails_half_way_writes_nothing(editor_client, monkeypatch):
-    real = importer._save_draft
+    real = writer._save_draft
     calls = []
 
     def failing(*args, **kwargs):
@@ -81,7 +81,7 @@ def test_an_import_that_fails_half_way_writes_nothing(editor_client, monkeypatch
             raise RuntimeError("磁盘已满（模拟）")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "_save_draft", failing)
+    monkeypatch.setattr(writer, "_save_draft", failing)
     before = counts()
     page = editor_client.post(IMPORT, {"file": fresh_file()}).content.decode()
     assert len(calls) == 2, "the file should hold at least two reports"

@@ -46,8 +46,8 @@ def edited_archive(editor, published_article):
     with revisions.revision(user=editor, reason="测试编辑"):
         section.save()
     services.section_split(section=section, at=2, heading="备份测试拆出")
-    services.article_set_status(article=published_article, status=Article.Status.DRAFT)
-    services.article_set_status(article=published_article, status=Article.Status.PUBLISHED)
+    services.article_set_status(article=published_article, status=Article.Status.DRAFT, user=editor)
+    services.article_set_status(article=published_article, status=Article.Status.PUBLISHED, user=editor)
     Article.objects.exclude(pk=published_article.pk).order_by("pk").last().delete()
     initiative = Initiative.objects.first()
     initiative.aliases = [*initiative.aliases, "备份别名"]

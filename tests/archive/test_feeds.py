@@ -65,7 +65,7 @@ def test_an_undated_report_gets_no_invented_publication_date(make_article):
 def test_feeds_are_advertised_on_their_pages(client):
     for page, feed in [("/", "/feed/"), ("/articles/", "/feed/"), ("/departments/zhuzhou-sasac/", "/departments/zhuzhou-sasac/feed/"), ("/initiatives/erfenfa/", "/initiatives/erfenfa/feed/")]:
         html = client.get(page).content.decode()
-        assert f'<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
+        assert '<link rel="alternate" type="application/atom+xml"' in html and f'href="{feed}"' in html
 
 
 def test_unknown_feed_is_404(client):

@@ -4,6 +4,7 @@ The curated corpus is already in the test database (tests/conftest.py), so count
 relative to before each import."""
 
 import datetime
+import hashlib
 import re
 from io import StringIO
 
@@ -11,8 +12,13 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from archive.ingest import importer
-from archive.ingest.importer import ImporterError, decode, import_file, parse, parse_byline, parse_date, split_lines
+from archive.ingest import drafts, writer
+from archive.ingest.assembly import parse
+from archive.ingest.bylines import parse_byline
+from archive.ingest.dates import parse_date
+from archive.ingest.decoding import decode, split_lines
+from archive.ingest.drafts import ImporterError
+from archive.ingest.writer import import_file
 from archive.models import (
     Article,
     ArticleDepartment,
@@ -295,13 +301,13 @@ def test_imported_reports_are_drafts_with_their_raw_document_and_an_editorial_no
         assert article.status == Article.Status.DRAFT
         assert article.slug.startswith("draft-")
         assert article.raw_document == result.raw_document
-        assert article.editorial_note.startswith(importer.EDITORIAL_NOTE)
+        assert article.editorial_note.startswith(drafts.EDITORIAL_NOTE)
         assert article.sections.exists()
     assert not Article.objects.published().filter(pk__in=[a.pk for a in result.articles]).exists()
     first = result.articles[0]
     assert list(first.authors.values_list("name", flat=True)) == ["郭淑珍"]
     assert list(first.departments.values_list("slug", flat=True)) == ["zhuzhou-natural-resources"]
-    assert result.raw_document.sha256 == importer.hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result.raw_document.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert result.raw_document.report["reports"][0]["title"] == first.title
 
 
@@ -320,7 +326,7 @@ def test_importing_the_same_bytes_twice_changes_nothing(tmp_path):
 def test_a_failure_half_way_leaves_the_database_as_it_was(tmp_path, monkeypatch):
     path = write(tmp_path, "fails.txt", TWO_REPORTS.encode("utf-8"))
     before = counts()
-    save_draft = importer._save_draft
+    save_draft = writer._save_draft
     saved = []
 
     def save_then_fail(*args, **kwargs):
@@ -329,7 +335,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(tmp_path, monkeypatch)
         saved.append(save_draft(*args, **kwargs))
         return saved[-1]
 
-    monkeypatch.setattr(importer, "_save_draft", save_then_fail)
+    monkeypatch.setattr(writer, "_save_draft", save_then_fail)
     with pytest.raises(RuntimeError):
         import_file(path)
     assert saved and saved[0].pk  # the first draft had been written …
@@ -373,7 +379,7 @@ def test_every_seed_imports_as_drafts_whose_originals_cover_the_file(tmp_path):
     call_command("import_reports", *map(str, copies), stdout=out, verbosity=2)
     assert counts()["RawDocument"] == before["RawDocument"] + len(SEEDS)
     for path in copies:
-        raw = RawDocument.objects.get(sha256=importer.hashlib.sha256(path.read_bytes()).hexdigest())
+        raw = RawDocument.objects.get(sha256=hashlib.sha256(path.read_bytes()).hexdigest())
         originals = "".join(a.original_text for a in raw.articles.order_by("pk"))
         for _, line in non_blank_lines(raw.text):
             assert line in originals

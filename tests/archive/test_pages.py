@@ -12,7 +12,17 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from archive.models import Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Series, Source
+from archive.models import (
+    Article,
+    ArticleDepartment,
+    Authorship,
+    Department,
+    Initiative,
+    Mention,
+    Person,
+    Series,
+    Source,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -159,13 +159,26 @@ def test_restoring_a_version_where_the_article_did_not_exist_is_refused(article)
         services.article_restore(article_id=pk, batch=timeline.versions[-1].batch)
 
 
-def test_publishing_needs_a_title_and_a_section(make_article):
+def test_publishing_needs_a_title_and_a_section(make_article, editor):
     draft = make_article(title="无段落", sections=(), status=Article.Status.DRAFT)
     with pytest.raises(services.EditorialError, match="还没有正文段落"):
-        services.article_set_status(article=draft, status=Article.Status.PUBLISHED)
+        services.article_set_status(article=draft, status=Article.Status.PUBLISHED, user=editor)
     Section.objects.create(article=draft, order=1, body="有了。")
-    published = services.article_set_status(article=draft, status=Article.Status.PUBLISHED)
+    published = services.article_set_status(article=draft, status=Article.Status.PUBLISHED, user=editor)
     assert published.is_published
+
+
+def test_publishing_is_refused_without_an_editor_who_may_publish(make_article, make_user):
+    """The service checks the permission itself: a shell or command call cannot bypass it."""
+    draft = make_article(title="待发布", status=Article.Status.DRAFT)
+    reader = make_user("reader1", group="reader")
+    for who in (None, reader):
+        with pytest.raises(services.EditorialError, match="发布权限"):
+            services.article_set_status(article=draft, status=Article.Status.PUBLISHED, user=who)
+        with pytest.raises(services.EditorialError, match="发布权限"):
+            services.articles_set_status(articles=[draft], status=Article.Status.PUBLISHED, user=who)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.DRAFT
 
 
 def test_a_bulk_load_is_one_revision(db):

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from archive.models import ArticleDepartment, Department, Section
 from search import live
 from search.engine import search
-
 from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)

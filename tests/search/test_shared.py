@@ -7,7 +7,6 @@ from django.db import DatabaseError
 from search import indexing, live, memo, shared
 from search.engine import search
 from search.models import SharedTerm
-
 from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)

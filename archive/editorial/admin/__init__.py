@@ -43,6 +43,7 @@ from archive.editorial.forms import (
     UploadForm,
 )
 from archive.editorial.login_guard import GuardedAdminAuthenticationForm
+from archive.ingest import writer
 from archive.models import (
     Article,
     ArticleDepartment,
@@ -338,7 +339,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
                         for chunk in upload.chunks():
                             out.write(chunk)
                     try:
-                        result = services.raw_file_import(path=target, dry_run=form.cleaned_data["dry_run"], user=request.user)
+                        result = writer.import_upload(path=target, dry_run=form.cleaned_data["dry_run"], user=request.user)
                     except Exception as exc:  # noqa: BLE001 — any failure: nothing written, say why
                         error = str(exc) or exc.__class__.__name__
                 if result is not None and not result.dry_run and result.articles:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.ingest.importer import ImporterError, import_file
+from archive.ingest.drafts import ImporterError
+from archive.ingest.writer import import_file
 
 
 class Command(BaseCommand):

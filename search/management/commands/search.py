@@ -38,7 +38,8 @@ class Command(BaseCommand):
 
 
 def _plain(html: str) -> str:
-    from django.utils.html import strip_tags
     import html as html_module
+
+    from django.utils.html import strip_tags
 
     return html_module.unescape(strip_tags(str(html).replace("<mark>", "【").replace("</mark>", "】")))
