@@ -8,7 +8,7 @@ from django.utils.html import strip_tags
 
 from archive.models import Article
 from archive.reading import exports as archive_exports
-from archive.reading import selectors
+from archive.reading.selectors.articles import with_relations
 from search.engine import search
 from search.serializers import hit_url
 
@@ -26,7 +26,7 @@ def search_export(request, fmt):
     q = request.GET.get("q", "")
     results = search(q, request.GET, sort=request.GET.get("sort", "relevance"), page=1, page_size=EXPORT_LIMIT)
     order = [hit.article.pk for hit in results.hits]
-    articles = selectors.with_relations(Article.objects.filter(pk__in=order)).in_bulk(order)
+    articles = with_relations(Article.objects.filter(pk__in=order)).in_bulk(order)
     records = archive_exports.article_records([articles[pk] for pk in order if pk in articles], request.build_absolute_uri)
     by_id = {record["id"]: record for record in records}
     for hit in results.hits:

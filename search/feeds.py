@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from archive.models import Article
-from archive.reading import selectors
 from archive.reading.feeds import FEED_SIZE, ArticleFeed
 from archive.reading.listings import Listing
+from archive.reading.selectors.articles import with_relations
 from search.engine import search
 from search.facets import FACETS
 
@@ -42,5 +42,5 @@ class SearchFeed(ArticleFeed):
         return listing.self_url
 
     def items(self, listing):
-        articles = selectors.with_relations(listing.articles).in_bulk(listing.obj)
+        articles = with_relations(listing.articles).in_bulk(listing.obj)
         return [articles[pk] for pk in listing.obj if pk in articles]

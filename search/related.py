@@ -1,7 +1,7 @@
 """Related reports, scored over the live index's facet bitsets.
 
 A report's related reports are the published reports that share most of its initiatives and
-departments: score = 2 × shared initiatives + shared departments (archive.reading.selectors.Related).
+departments: score = 2 × shared initiatives + shared departments (archive.reading.selectors.articles.Related).
 Counting that in the database means grouping every mention of every initiative the report names,
 which at 100,000 sections is 100+ ms for a report that names the common ones. The live index
 already holds, per initiative and per department, the bitset of the published articles that have
@@ -9,7 +9,7 @@ it; adding those bitsets as binary counters (one bitset per bit of the score, wi
 bit-sliced adder) gives every article's score at once, in a few dozen big-integer operations.
 The best articles are then read off score class by score class, newest first within a class.
 
-Exact for every article, unlike a candidate pool; archive.reading.selectors falls back to counting in the
+Exact for every article, unlike a candidate pool; archive.reading.selectors.articles falls back to counting in the
 database when the index cannot be read.
 """
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 
 from archive.models import format_date
-from archive.reading import selectors
+from archive.reading.selectors.articles import initiatives_named
 
 FORMATS = ("csv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,7 +59,7 @@ def iso_partial_date(article) -> str:
 
 
 def article_records(articles, absolute) -> list[dict]:
-    """One dict per article (prefetched with selectors.with_relations); `absolute` turns a path
+    """One dict per article (prefetched with with_relations); `absolute` turns a path
     into a full URL."""
     records = []
     for article in articles:
@@ -81,7 +81,7 @@ def article_records(articles, absolute) -> list[dict]:
                 "departments": [
                     f"{r.department.name}（{r.get_role_display()}）" for r in article.department_roles.all()
                 ],
-                "initiatives": [i.name for i in selectors.initiatives_named(article)],
+                "initiatives": [i.name for i in initiatives_named(article)],
                 "url": absolute(article.get_absolute_url()),
             }
         )

@@ -15,7 +15,8 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from archive.reading import listings, selectors
+from archive.reading import listings
+from archive.reading.selectors.articles import initiatives_named, with_relations
 
 FEED_SIZE = 20
 CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -42,7 +43,7 @@ class ArticleFeed(Feed):
         return listing.feed_url
 
     def items(self, listing):
-        return list(selectors.with_relations(listing.articles.newest_first())[:FEED_SIZE])
+        return list(with_relations(listing.articles.newest_first())[:FEED_SIZE])
 
     def item_title(self, article):
         return article.title
@@ -66,7 +67,7 @@ class ArticleFeed(Feed):
         return "、".join(names) or None
 
     def item_categories(self, article):
-        return [article.get_kind_display(), *(i.name for i in selectors.initiatives_named(article))]
+        return [article.get_kind_display(), *(i.name for i in initiatives_named(article))]
 
 
 class DepartmentFeed(ArticleFeed):

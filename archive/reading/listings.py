@@ -12,7 +12,9 @@ from django.http import Http404
 from django.urls import reverse
 
 from archive.models import Article, Authorship, Department, Initiative, Person, Series, Source
-from archive.reading import selectors
+from archive.reading.selectors.articles import SORTS, sorted_articles
+from archive.reading.selectors.departments import department_articles
+from archive.reading.selectors.initiatives import initiative_articles
 from archive.slugs import ascii_slug
 
 
@@ -32,11 +34,11 @@ class Listing:
     @property
     def sorts(self) -> dict[str, str]:
         if self.default_sort == "series":
-            return {"series": "系列顺序", **selectors.SORTS}
-        return dict(selectors.SORTS)
+            return {"series": "系列顺序", **SORTS}
+        return dict(SORTS)
 
     def sorted(self, sort: str | None) -> QuerySet:
-        return selectors.sorted_articles(self.articles, sort if sort in self.sorts else self.default_sort)
+        return sorted_articles(self.articles, sort if sort in self.sorts else self.default_sort)
 
     def export_url(self, fmt: str) -> str:
         return reverse(f"archive:{self.export_name}", kwargs={**(self.export_kwargs or {}), "fmt": fmt})
@@ -74,7 +76,7 @@ def for_department(slug: str, department: Department | None = None) -> Listing:
         name="department",
         obj=department,
         title=f"{department.name}的相关报道",
-        articles=selectors.department_articles(department),
+        articles=department_articles(department),
         page_url=department.get_absolute_url(),
         file_stem=f"department-{department.slug}",
         feed_name="department_feed",
@@ -89,7 +91,7 @@ def for_initiative(slug: str, initiative: Initiative | None = None) -> Listing:
         name="initiative",
         obj=initiative,
         title=f"提及“{initiative.name}”的报道",
-        articles=selectors.initiative_articles(initiative),
+        articles=initiative_articles(initiative),
         page_url=initiative.get_absolute_url(),
         file_stem=f"initiative-{initiative.slug}",
         feed_name="initiative_feed",

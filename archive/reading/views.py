@@ -12,8 +12,45 @@ from django.utils import timezone
 
 from archive.models import Article, Department, Initiative, Person, Series, Source
 from archive.reading import article_text as reading
-from archive.reading import charts, exports, kwic, listings, original, selectors
+from archive.reading import charts, exports, kwic, listings, original
 from archive.reading.citation import gbt7714
+from archive.reading.selectors.articles import (
+    article_for_page,
+    for_list,
+    original_for_page,
+    previous_and_next,
+    related_articles,
+    series_siblings,
+    with_relations,
+)
+from archive.reading.selectors.counts import (
+    archive_numbers,
+    departments_with_counts,
+    initiatives_with_counts,
+    kinds_with_counts,
+    people_with_counts,
+    reports_per_year,
+    series_with_counts,
+    sources_with_counts,
+    year_span,
+    years_with_counts,
+)
+from archive.reading.selectors.departments import (
+    department_digest,
+    department_for_page,
+    department_groups,
+    department_roles_by_article,
+    departments_reported_in,
+    initiatives_reported_with,
+)
+from archive.reading.selectors.initiatives import (
+    initiative_digest,
+    initiative_for_page,
+    initiative_groups,
+    mentions_by_ids,
+    mentions_with_sections,
+)
+from archive.reading.selectors.people import coauthors, person_bylines, person_for_page
 
 PAGE_SIZE = 20
 MENTIONS_PAGE_SIZE = 30
@@ -31,7 +68,7 @@ def _list_context(request, listing) -> dict:
     """The listing's current page in the requested order, and the links around it."""
     sort = request.GET.get("sort")
     sort = sort if sort in listing.sorts else listing.default_sort
-    paginator = Paginator(selectors.for_list(listing.sorted(sort)), PAGE_SIZE)
+    paginator = Paginator(for_list(listing.sorted(sort)), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return {
         "listing": listing,
@@ -61,21 +98,21 @@ def _year_chart(counts: dict[int, int], undated: int, *, title: str, unit: str =
 
 def home(request):
     published = Article.objects.published()
-    counts, undated = selectors.reports_per_year(published)
+    counts, undated = reports_per_year(published)
     return render(
         request,
         "archive/home.html",
         {
-            "numbers": selectors.archive_numbers(),
+            "numbers": archive_numbers(),
             "chart": _year_chart(counts, undated, title="各年份报道数量"),
-            "newest": selectors.for_list(published.newest_first())[:8],
-            "departments": selectors.departments_with_counts()
+            "newest": for_list(published.newest_first())[:8],
+            "departments": departments_with_counts()
             .filter(report_count__gt=0)
             .order_by("-report_count", "name")[:12],
-            "initiatives": selectors.initiatives_with_counts()
+            "initiatives": initiatives_with_counts()
             .filter(report_count__gt=0)
             .order_by("-report_count", "-mention_count", "name")[:15],
-            "series_list": selectors.series_with_counts()[:6],
+            "series_list": series_with_counts()[:6],
             "feed_url": reverse("archive:feed"),
             "feed_title": "最新报道 · 改革报道档案",
         },
@@ -83,11 +120,11 @@ def home(request):
 
 
 def article_detail(request, slug):
-    article = _found(selectors.article_for_page, slug, what="报道")
+    article = _found(article_for_page, slug, what="报道")
     needles = reading.needles_from(request.GET.get("hl"))
     sections = reading.section_views(article.sections.all(), needles)
-    siblings = selectors.series_siblings(article)
-    previous, following = selectors.previous_and_next(article, siblings)
+    siblings = series_siblings(article)
+    previous, following = previous_and_next(article, siblings)
     original_url = reverse("archive:article_original", kwargs={"slug": article.slug})
     raw_text = article.raw_document.text if article.raw_document else None
     known_lines = {line.number for line in original.numbered_lines(article.original_text, raw_text) if line.number}
@@ -106,7 +143,7 @@ def article_detail(request, slug):
             "siblings": siblings,
             "previous": previous,
             "following": following,
-            "related": selectors.related_articles(article),
+            "related": related_articles(article),
             "citation": gbt7714(
                 article,
                 url=request.build_absolute_uri(article.get_absolute_url()),
@@ -120,7 +157,7 @@ def article_detail(request, slug):
 
 
 def article_original(request, slug):
-    article = _found(selectors.article_original, slug, what="报道")
+    article = _found(original_for_page, slug, what="报道")
     raw_text = article.raw_document.text if article.raw_document else None
     lines = original.numbered_lines(article.original_text, raw_text)
     return render(
@@ -151,9 +188,9 @@ def article_list(request):
         "archive/article_list.html",
         {
             **_list_context(request, listing),
-            "years": selectors.years_with_counts(),
-            "kinds": selectors.kinds_with_counts(),
-            "sources": selectors.sources_with_counts(),
+            "years": years_with_counts(),
+            "kinds": kinds_with_counts(),
+            "sources": sources_with_counts(),
         },
     )
 
@@ -163,7 +200,7 @@ def department_list(request):
         request,
         "archive/department_list.html",
         {
-            "groups": selectors.department_groups(),
+            "groups": department_groups(),
             "export_csv": reverse("archive:departments_export", kwargs={"fmt": "csv"}),
             "export_json": reverse("archive:departments_export", kwargs={"fmt": "json"}),
         },
@@ -171,13 +208,13 @@ def department_list(request):
 
 
 def department_detail(request, slug):
-    department = _found(selectors.department_for_page, slug, what="部门")
+    department = _found(department_for_page, slug, what="部门")
     listing = listings.for_department(slug, department)
     context = _list_context(request, listing)
-    roles = selectors.department_roles_by_article(department, [a.pk for a in context["page"].object_list])
+    roles = department_roles_by_article(department, [a.pk for a in context["page"].object_list])
     for article in context["page"].object_list:
         article.roles = roles.get(article.pk, [])
-    digest = selectors.department_digest(department, listing.articles)
+    digest = department_digest(department, listing.articles)
     return render(
         request,
         "archive/department_detail.html",
@@ -185,7 +222,7 @@ def department_detail(request, slug):
             **context,
             "department": department,
             "chart": _year_chart(
-                digest.per_year, digest.undated, title=f"{department}：各年份相关报道数量", span=selectors.year_span()
+                digest.per_year, digest.undated, title=f"{department}：各年份相关报道数量", span=year_span()
             ),
             "reported_with": digest.reported_with,
             "authors": digest.authors,
@@ -198,7 +235,7 @@ def initiative_list(request):
         request,
         "archive/initiative_list.html",
         {
-            "groups": selectors.initiative_groups(),
+            "groups": initiative_groups(),
             "export_csv": reverse("archive:initiatives_export", kwargs={"fmt": "csv"}),
             "export_json": reverse("archive:initiatives_export", kwargs={"fmt": "json"}),
         },
@@ -206,12 +243,12 @@ def initiative_list(request):
 
 
 def initiative_detail(request, slug):
-    initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
+    initiative = _found(initiative_for_page, slug, what="改革举措")
     listing = listings.for_initiative(slug, initiative)
-    digest = selectors.initiative_digest(initiative)
+    digest = initiative_digest(initiative)
     paginator = Paginator(digest.mention_ids, MENTIONS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.mentions_by_ids(page.object_list)
+    page.object_list = mentions_by_ids(page.object_list)
     groups = kwic.kwic_groups(page.object_list)
     for group in groups:
         names = " ".join(dict.fromkeys(line.name for line in group.lines)) or initiative.name
@@ -231,7 +268,7 @@ def initiative_detail(request, slug):
             "mention_total": sum(digest.per_year.values()) + digest.undated,
             "chart": _year_chart(
                 digest.per_year, digest.undated, title=f"“{initiative.name}”各年份被提及次数", unit="次",
-                span=selectors.year_span(),
+                span=year_span(),
             ),
             "together": digest.together,
             "search_url": reverse("search:search") + "?" + _query({"initiative": initiative.slug}),
@@ -246,7 +283,7 @@ def initiative_detail(request, slug):
 
 
 def year_list(request):
-    counts, undated = selectors.reports_per_year(Article.objects.published())
+    counts, undated = reports_per_year(Article.objects.published())
     return render(
         request,
         "archive/year_list.html",
@@ -263,7 +300,7 @@ def year_detail(request, year):
     context = _list_context(request, listing)
     if not context["page"].paginator.count:
         raise Http404("这一年没有报道")
-    years = [y for y, _ in selectors.years_with_counts()]
+    years = [y for y, _ in years_with_counts()]
     earlier = [y for y in years if y < year]
     later = [y for y in years if y > year]
     return render(
@@ -275,8 +312,8 @@ def year_detail(request, year):
             "previous_year": max(earlier) if earlier else None,
             "next_year": min(later) if later else None,
             "kinds": _kinds_in(listing.articles),
-            "departments": selectors.departments_reported_in(listing.articles),
-            "initiatives": selectors.initiatives_reported_with(listing.articles, limit=15),
+            "departments": departments_reported_in(listing.articles),
+            "initiatives": initiatives_reported_with(listing.articles, limit=15),
         },
     )
 
@@ -288,7 +325,7 @@ def _kinds_in(articles):
 
 
 def kind_list(request):
-    return render(request, "archive/kind_list.html", {"kinds": selectors.kinds_with_counts()})
+    return render(request, "archive/kind_list.html", {"kinds": kinds_with_counts()})
 
 
 def kind_detail(request, kind):
@@ -297,7 +334,7 @@ def kind_detail(request, kind):
 
 
 def source_list(request):
-    return render(request, "archive/source_list.html", {"sources": selectors.sources_with_counts()})
+    return render(request, "archive/source_list.html", {"sources": sources_with_counts()})
 
 
 def source_detail(request, slug):
@@ -306,13 +343,13 @@ def source_detail(request, slug):
 
 
 def series_list(request):
-    return render(request, "archive/series_list.html", {"series_list": selectors.series_with_counts()})
+    return render(request, "archive/series_list.html", {"series_list": series_with_counts()})
 
 
 def series_detail(request, slug):
     listing = listings.for_series(slug)
     series = listing.obj
-    counts, undated = selectors.reports_per_year(listing.articles)
+    counts, undated = reports_per_year(listing.articles)
     return render(
         request,
         "archive/series_detail.html",
@@ -321,20 +358,20 @@ def series_detail(request, slug):
 
 
 def person_list(request):
-    return render(request, "archive/person_list.html", {"people": selectors.people_with_counts()})
+    return render(request, "archive/person_list.html", {"people": people_with_counts()})
 
 
 def person_detail(request, slug):
-    person = _found(selectors.person_for_page, slug, what="人物")
+    person = _found(person_for_page, slug, what="人物")
     listing = listings.for_person(slug, person)
     context = _list_context(request, listing)
-    bylines = selectors.person_bylines(person, [a.pk for a in context["page"].object_list])
+    bylines = person_bylines(person, [a.pk for a in context["page"].object_list])
     for article in context["page"].object_list:
         article.byline = bylines.get(article.pk, "")
     return render(
         request,
         "archive/person_detail.html",
-        {**context, "person": person, "coauthors": selectors.coauthors(person)},
+        {**context, "person": person, "coauthors": coauthors(person)},
     )
 
 
@@ -344,7 +381,7 @@ def person_detail(request, slug):
 
 def reports_export(request, fmt, listing, **kwargs):
     found = listings.FINDERS[listing](**kwargs)
-    articles = selectors.with_relations(found.sorted(request.GET.get("sort")))
+    articles = with_relations(found.sorted(request.GET.get("sort")))
     return exports.export_response(
         fmt,
         title=found.title,
@@ -376,7 +413,7 @@ def departments_export(request, fmt):
             "kind": d.get_kind_display(), "region": d.region, "parent": d.parent.name if d.parent else "",
             "reports": d.report_count, "url": request.build_absolute_uri(d.get_absolute_url()),
         }
-        for d in selectors.departments_with_counts().order_by("region", "kind", "name")
+        for d in departments_with_counts().order_by("region", "kind", "name")
     ]
     return exports.export_response(
         fmt, title="部门与单位", file_stem="departments", columns=DEPARTMENT_COLUMNS, records=records,
@@ -385,7 +422,7 @@ def departments_export(request, fmt):
 
 
 def initiatives_export(request, fmt):
-    initiatives = selectors.initiatives_with_counts().prefetch_related("lead_departments").order_by("category", "name")
+    initiatives = initiatives_with_counts().prefetch_related("lead_departments").order_by("category", "name")
     records = [
         {
             "slug": i.slug, "name": i.name, "aliases": i.aliases, "category": i.get_category_display(),
@@ -402,9 +439,9 @@ def initiatives_export(request, fmt):
 
 
 def initiative_mentions_export(request, slug, fmt):
-    initiative = _found(selectors.initiative_for_page, slug, what="改革举措")
+    initiative = _found(initiative_for_page, slug, what="改革举措")
     records = []
-    for group in kwic.kwic_groups(selectors.mentions_with_sections(initiative)):
+    for group in kwic.kwic_groups(mentions_with_sections(initiative)):
         for line in group.lines:
             records.append(
                 {

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from archive.models import Article, ArticleDepartment, Authorship, Department, Person, Source
-from archive.reading import selectors
 from archive.reading.citation import gbt7714
+from archive.reading.selectors.articles import article_for_page
 
 pytestmark = pytest.mark.django_db
 ACCESSED = datetime.date(2025, 3, 1)
@@ -14,7 +14,7 @@ URL = "https://archive.example/articles/x/"
 
 
 def cite(slug):
-    return gbt7714(selectors.article_for_page(slug), url=URL, accessed=ACCESSED)
+    return gbt7714(article_for_page(slug), url=URL, accessed=ACCESSED)
 
 
 def test_a_reply_is_an_archival_document_with_its_number_and_full_date():
@@ -47,20 +47,20 @@ def test_a_known_newspaper_is_named_with_the_date_as_precise_as_known(make_artic
     for i in range(4):
         person = Person.objects.create(name=f"作者{i}", slug=f"author-{i}")
         Authorship.objects.create(article=article, person=person, order=i, role="reporter")
-    reference = gbt7714(selectors.article_for_page(article.slug), url=URL, accessed=ACCESSED)
+    reference = gbt7714(article_for_page(article.slug), url=URL, accessed=ACCESSED)
     assert reference == f"作者0, 作者1, 作者2, 等. 报道[N/OL]. 株洲日报, 2024-11[2025-03-01]. {URL}."
 
 
 def test_an_undated_anonymous_report(make_article):
     article = make_article(title="无名", date=None, precision="unknown", kind=Article.Kind.OTHER)
-    reference = gbt7714(selectors.article_for_page(article.slug), url=URL, accessed=ACCESSED)
+    reference = gbt7714(article_for_page(article.slug), url=URL, accessed=ACCESSED)
     assert reference == f"无名[Z/OL]. [出处不详], [出版日期不详][2025-03-01]. {URL}."
 
 
 def test_an_undated_document_keeps_single_brackets(make_article):
     article = make_article(title="文件", date=None, precision="unknown", kind=Article.Kind.DOCUMENT, doc_number="株政发〔2020〕1号")
     ArticleDepartment.objects.create(article=article, department=Department.objects.get(slug="zhuzhou-sasac"), role="author")
-    reference = gbt7714(selectors.article_for_page(article.slug), url=URL, accessed=ACCESSED)
+    reference = gbt7714(article_for_page(article.slug), url=URL, accessed=ACCESSED)
     assert reference == (
         f"株洲市人民政府国有资产监督管理委员会. 文件: 株政发〔2020〕1号[A/OL]. [出版日期不详][2025-03-01]. {URL}."
     )

@@ -105,16 +105,16 @@ def initiative_page_numbers(client, slug):
 
 
 def test_an_initiative_page_follows_an_edit_that_names_it_and_keeps_its_digest_through_others(shared_index, client):
-    from archive.reading import selectors
+    from archive.reading.selectors.initiatives import initiative_digest
 
     initiative = Initiative.objects.create(name="测验举措甲", slug="ceyan-a", category="other")
     naming = publish("memo-k", "推行测验举措甲。")
     other = publish("memo-l", "毫不相干的文字。")
     assert initiative_page_numbers(client, "ceyan-a") == (1, 1, 1)
-    digest = selectors.initiative_digest(initiative)
+    digest = initiative_digest(initiative)
     edit(other, "仍不相干。")
     assert initiative_page_numbers(client, "ceyan-a") == (1, 1, 1)
-    assert selectors.initiative_digest(initiative) is digest  # remembered through the other report's edit
+    assert initiative_digest(initiative) is digest  # remembered through the other report's edit
     edit(other, "这里也推行测验举措甲，测验举措甲见效。")
     (numbers, stats) = counted(lambda: initiative_page_numbers(client, "ceyan-a"))
     assert numbers == (2, 3, 2) and stats["patched"] == 1
@@ -145,15 +145,15 @@ def test_a_department_page_follows_its_reports_and_a_renamed_author(shared_index
 def test_a_patched_initiative_digest_equals_one_counted_afresh(shared_index):
     """Per report shares moved by the difference give what the grouped queries over every
     mention give: pages, years, reports and the initiatives named together."""
-    from archive.reading import selectors
+    from archive.reading.selectors.initiatives import initiative_digest
 
     first = Initiative.objects.create(name="测验举措乙", slug="ceyan-b", category="other")
     Initiative.objects.create(name="测验举措丙", slug="ceyan-c", category="other")
     reports = [publish(f"memo-p{i}", f"第{i}篇：测验举措乙。" + ("另有测验举措丙。" if i % 2 else "")) for i in range(4)]
-    digest = selectors.initiative_digest(first)
+    digest = initiative_digest(first)
     edit(reports[0], "测验举措乙和测验举措丙，测验举措乙。")
     edit(reports[1], "都不提了。")
-    patched = selectors.initiative_digest(first)
+    patched = initiative_digest(first)
     assert patched is not digest
     assert digest_figures(patched) == grouped_in_the_database(first)
     assert patched.together == [{"name": "测验举措丙", "url": "/initiatives/ceyan-c/", "sections": 2}]

@@ -6,7 +6,8 @@ import pytest
 from django.db import connection
 
 from archive.models import Article, ArticleDepartment, Mention
-from archive.reading import selectors
+from archive.reading.selectors.articles import related_articles
+from archive.reading.selectors.initiatives import initiative_digest
 from search.live import forget
 from search.related import _add, related_ids
 
@@ -43,7 +44,7 @@ def test_the_bit_sliced_counter_adds_weighted_bitsets():
 def test_related_reports_are_the_best_scored_for_every_article_of_the_corpus():
     checked = 0
     for article in Article.objects.published().prefetch_related("sections__mentions__initiative", "department_roles__department"):
-        found = [r.article.pk for r in selectors.related_articles(article, limit=6)]
+        found = [r.article.pk for r in related_articles(article, limit=6)]
         assert found == brute_force(article, 6), article.slug
         checked += 1
     assert checked >= 20
@@ -51,7 +52,7 @@ def test_related_reports_are_the_best_scored_for_every_article_of_the_corpus():
 
 def test_related_reports_say_what_they_share(client):
     article = Article.objects.get(slug="2024-gaige-jinyaoshi")
-    for related in selectors.related_articles(article):
+    for related in related_articles(article):
         mine = set(Mention.objects.filter(section__article=article).values_list("initiative__name", flat=True))
         theirs = set(Mention.objects.filter(section__article=related.article).values_list("initiative__name", flat=True))
         assert set(related.initiatives) == mine & theirs
@@ -59,12 +60,12 @@ def test_related_reports_say_what_they_share(client):
 
 def test_without_a_readable_index_related_reports_are_counted_in_the_database(caplog):
     article = Article.objects.get(slug="2024-gaige-jinyaoshi")
-    expected = [r.article.pk for r in selectors.related_articles(article)]
+    expected = [r.article.pk for r in related_articles(article)]
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_searchdocument")  # the index holds no section
     forget()
     try:
-        found = [r.article.pk for r in selectors.related_articles(article)]
+        found = [r.article.pk for r in related_articles(article)]
     finally:
         forget()
     assert "counted in the database" in caplog.text
@@ -84,7 +85,7 @@ def test_an_initiatives_report_count_is_the_number_of_published_reports_naming_i
 
     for initiative in Initiative.objects.all():
         expected = Article.objects.published().filter(sections__mentions__initiative=initiative).distinct().count()
-        assert selectors.initiative_digest(initiative).report_count == expected, initiative.slug
+        assert initiative_digest(initiative).report_count == expected, initiative.slug
 
 
 def test_every_initiative_digest_of_the_corpus_equals_the_grouped_queries():
@@ -94,7 +95,7 @@ def test_every_initiative_digest_of_the_corpus_equals_the_grouped_queries():
 
     named = 0
     for initiative in Initiative.objects.all():
-        figures = digest_figures(selectors.initiative_digest(initiative))
+        figures = digest_figures(initiative_digest(initiative))
         assert figures == grouped_in_the_database(initiative), initiative.slug
         named += bool(figures["mention_ids"])
     assert named >= 20  # the corpus names most of its initiatives

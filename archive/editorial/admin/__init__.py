@@ -59,7 +59,7 @@ from archive.models import (
     Series,
     Source,
 )
-from archive.reading import selectors
+from archive.reading.selectors.articles import with_page_relations
 
 admin.site.login_form = GuardedAdminAuthenticationForm
 # The article page puts the original text beside the form; the sidebar would squeeze both.
@@ -314,7 +314,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
     def preview_view(self, request, object_id):
         """A draft as readers will see it once published (never reachable without an account)."""
-        article = get_object_or_404(selectors.with_page_relations(Article.objects.all()), pk=object_id)
+        article = get_object_or_404(with_page_relations(Article.objects.all()), pk=object_id)
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         response = TemplateResponse(request, "archive/article_detail.html", {"article": article})
