@@ -8,4 +8,4 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         from archive import signals  # noqa: F401  (connects the linker to saves)
-        from archive.editorial import admin  # noqa: F401  (the admin lives with the editors' desk, not in archive/admin.py)
+        from archive.editorial import admin  # noqa: F401  (registers the admins, which live with the editors' desk)

@@ -1,7 +1,7 @@
 """Plumbing every request goes through.
 
 TrustedProxyMiddleware: behind a reverse proxy every request arrives from the proxy's address, so
-the admin's sign-in lock-out (archive/login_guard.py, which counts failures per REMOTE_ADDR) would
+the admin's sign-in lock-out (archive/editorial/login_guard.py, which counts failures per REMOTE_ADDR) would
 lock every editor out together after one attacker's failures. When the request comes from one of
 TRUSTED_PROXIES, REMOTE_ADDR becomes the client address the proxy appended to X-Forwarded-For
 (the right-most entry that is not itself a trusted proxy; anything left of it is what the client

@@ -1,7 +1,7 @@
 """Keeping the index in step with the archive.
 
 Only sections of published articles are indexed (drafts are never found). Every write bumps the
-index generation so that per-process caches drop what they hold.
+index token so that per-process caches drop what they hold.
 """
 
 import re
@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from archive.models import Article, Initiative, Mention, Section
@@ -26,10 +25,10 @@ def state() -> IndexState:
     return obj
 
 
-def bump_generation(article_ids=(), scope=IndexChange.Scope.ARTICLE):
+def record_index_write(article_ids=(), scope=IndexChange.Scope.ARTICLE):
     """Record an index write: the articles it touched (or a catalog change, or everything)."""
     IndexState.objects.get_or_create(pk=1)
-    IndexState.objects.filter(pk=1).update(generation=F("generation") + 1, token=uuid.uuid4().hex)
+    IndexState.objects.filter(pk=1).update(token=uuid.uuid4().hex)
     if scope == IndexChange.Scope.ARTICLE:
         IndexChange.objects.bulk_create([IndexChange(scope=scope, article_id=a) for a in sorted(set(article_ids))])
     else:
@@ -115,7 +114,7 @@ def index_sections(section_ids) -> int:
             backend.write([row for row, _ in pairs])
             indexed += len(pairs)
             if not _rebuilding:
-                bump_generation(touched)
+                record_index_write(touched)
     return indexed
 
 
@@ -137,7 +136,7 @@ def remove_sections(section_ids, article_ids=()) -> None:
         touched |= set(SearchDocument.objects.filter(section_id__in=section_ids).values_list("article_id", flat=True))
         get_backend().delete(section_ids)
         SearchDocument.objects.filter(section_id__in=section_ids).delete()
-        bump_generation(touched)
+        record_index_write(touched)
 
 
 @dataclass
@@ -225,7 +224,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
                 for h, b in published.values_list("heading", "body").iterator(chunk_size=2000)
             )
             IndexChange.objects.all().delete()
-            bump_generation(scope=IndexChange.Scope.ALL)
+            record_index_write(scope=IndexChange.Scope.ALL)
             obj = state()
             obj.dictionary_hash = segmentation.current_hash()
             obj.built_at = timezone.now()

@@ -541,10 +541,6 @@ class LiveIndex:
 
     # -- reading --------------------------------------------------------------------------------
 
-    @property
-    def values(self) -> dict[int, FacetValues]:
-        return {aid: facts.values for aid, facts in self.articles.items()}
-
     def universe(self) -> set[int]:
         return set(self.section_article)
 

@@ -29,13 +29,11 @@ class SearchDocument(models.Model):
 
 
 class IndexState(models.Model):
-    """A single row: which dictionary the index was built with, and a generation that every index
-    write bumps, with a fresh random token. Per-process caches (document frequencies, facet maps)
-    are keyed by the token, not the number: a rolled-back write can hand out the same number again
-    for different data, never the same token."""
+    """A single row: which dictionary the index was built with, and a random token that every
+    index write replaces. Per-process caches (document frequencies, facet maps) are keyed by the
+    token: a rolled-back write can never hand out the same token again for different data."""
 
     dictionary_hash = models.CharField(max_length=32, blank=True)
-    generation = models.BigIntegerField(default=0)
     token = models.CharField(max_length=32, blank=True, help_text="random, new with every write: the cache key")
     built_at = models.DateTimeField(null=True, blank=True)
 

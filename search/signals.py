@@ -63,13 +63,13 @@ def reindex_mentioning_section(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Authorship, dispatch_uid="search.authorship_deleted")
 def catalog_changed(sender, instance, raw=False, **kwargs):
     """Names feed the dictionary, links feed the facets: drop this process's tokenizer and tell
-    every process's caches (through the generation) that they are stale."""
+    every process's caches (through the index token) that they are stale."""
     if _skip(raw):
         return
     if sender in (Department, Initiative):
         segmentation.reset()
-        indexing.bump_generation(scope=IndexChange.Scope.CATALOG)
+        indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
     elif sender in (Person, Source):  # their names label facets and the pages' counts
-        indexing.bump_generation(scope=IndexChange.Scope.CATALOG)
+        indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
     else:
-        indexing.bump_generation([instance.article_id])
+        indexing.record_index_write([instance.article_id])

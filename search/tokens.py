@@ -59,10 +59,6 @@ def gram_stream(normalized: str) -> list[str]:
     return stream_of(units(normalized))
 
 
-def unit_set(normalized: str) -> set[str]:
-    return {u for u in units(normalized) if u is not None}
-
-
 def grams(normalized: str) -> list[str]:
     return [g for g in gram_stream(normalized) if g != BREAK]
 

@@ -27,8 +27,8 @@ def search_page(request):
         values = results.facets[facet]
         filter_text = request.GET.get(f"{facet}_filter", "").strip()[:50]
         shown = values if facet in expanded or filter_text else [v for i, v in enumerate(values) if i < FACET_TOP or v["selected"]]
-        for v in shown:
-            v["toggle_url"] = _toggle_url(request, facet, v["value"])
+        # New dicts: the facet values belong to a remembered result that other requests share.
+        shown = [{**v, "toggle_url": _toggle_url(request, facet, v["value"])} for v in shown]
         facet_blocks.append(
             {
                 "name": facet,
@@ -40,13 +40,14 @@ def search_page(request):
                 "long": len(results.facets[facet]) > FACET_TOP,
             }
         )
-    for hit in results.hits:
-        hit.link = hit_url(hit.section.get_absolute_url(), results)
+    # Per-request links beside the shared hits, never written into them.
+    hits = [{"hit": hit, "link": hit_url(hit.section.get_absolute_url(), results)} for hit in results.hits]
     return render(
         request,
         "search/search.html",
         {
             "results": results,
+            "hits": hits,
             "query": results.q,
             "facet_blocks": facet_blocks,
             "sorts": [(key, label, _with(request, sort=key, page=None)) for key, label in SORTS.items()],

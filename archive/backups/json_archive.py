@@ -201,7 +201,7 @@ def import_document(document: dict, *, rebuild_index: bool = True) -> dict[str, 
         _check_references()
         services.sections_relink()
     if rebuild_index:
-        from search.indexing import rebuild
+        from search.api import rebuild
 
         rebuild()
     return counts

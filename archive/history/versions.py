@@ -3,9 +3,9 @@
 An article's history is the history of the article row *and* of the sections, captions, bylines
 and department roles that belonged to it; a catalog entry's history is its own rows (and, for an
 initiative, its lead departments). Rows are grouped into revisions by their batch
-(archive/revisions.py), oldest first; the state after a revision is, for every object, its newest
+(archive/history/revisions.py), oldest first; the state after a revision is, for every object, its newest
 row up to that revision, minus the deleted ones and the children that belonged to another article
-then. Writing a state back is archive/services.py (article_restore, record_restore).
+then. Writing a state back is archive/services/ (article_restore, record_restore).
 """
 
 import difflib

@@ -215,10 +215,10 @@ def _splits_word(left: str, right: str) -> bool:
     left, right = re.sub(r"\s", "", left)[-6:], re.sub(r"\s", "", right)[:6]
     if not (left and right and is_cjk(left[-1]) and is_cjk(right[0])):
         return False
-    from search import segmentation  # the one jieba wrapper
+    from search.api import tokenizer  # the one jieba wrapper
 
     position = 0
-    for word in segmentation.tokenizer().cut(left + right):
+    for word in tokenizer().cut(left + right):
         if position < len(left) < position + len(word):
             return True
         position += len(word)

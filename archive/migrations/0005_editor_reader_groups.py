@@ -1,4 +1,4 @@
-"""The editor and reader groups (archive/roles.py)."""
+"""The editor and reader groups (archive/editorial/roles.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -5,7 +5,7 @@ from django.db import models
 
 class LoginFailure(models.Model):
     """One failed admin sign-in. Kept in the database, not the per-process cache, so that every
-    server process counts the same failures (archive/login_guard.py)."""
+    server process counts the same failures (archive/editorial/login_guard.py)."""
 
     username = models.CharField("账号", max_length=150, db_index=True)
     ip = models.GenericIPAddressField("来源地址", db_index=True)

@@ -47,12 +47,6 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Article.Status.PUBLISHED)
 
-    def for_department(self, department):
-        return self.filter(departments=department).distinct()
-
-    def for_initiative(self, initiative):
-        return self.filter(sections__mentions__initiative=initiative).distinct()
-
     def in_year(self, year: int):
         return self.filter(date__year=year)
 

@@ -7,7 +7,7 @@ from archive.history import revisions  # noqa: F401  (stamps every history row w
 
 
 class HistoryStamp(models.Model):
-    """Extra columns of every history table (archive/revisions.py fills them)."""
+    """Extra columns of every history table (archive/history/revisions.py fills them)."""
 
     history_username = models.CharField("操作人账号", max_length=150, blank=True)
     batch = models.CharField("修订批次", max_length=32, blank=True, db_index=True)

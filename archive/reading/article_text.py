@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.engine import highlight
+from search.api import highlight
 
 TOP_NUMBERED = re.compile(r"^[一二三四五六七八九十百]+、")
 SUB_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")

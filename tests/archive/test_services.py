@@ -1,4 +1,4 @@
-"""The editorial services in archive/services.py: one revision per act, every word kept, versions
+"""The editorial services in archive/services/: one revision per act, every word kept, versions
 raised, and restores that bring back exactly what was there."""
 
 import pytest
@@ -187,3 +187,46 @@ def test_a_bulk_load_is_one_revision(db):
         b = Department.objects.create(name="批量乙", kind="government", slug="pi-liang-yi")
     rows = Department.history.filter(id__in=[a.pk, b.pk])
     assert len({r.batch for r in rows}) == 1 and {r.history_change_reason for r in rows} == {"批量写入"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_in_one_thread_leaves_another_threads_saves_linked_and_indexed():
+    """The bulk-load flag belongs to the thread that set it: under threaded workers, an editor's
+    upload must not switch linking and indexing off for another editor's save."""
+    import datetime
+    import threading
+
+    from django.db import connection
+
+    from search.models import SearchDocument
+
+    initiative = Initiative.objects.create(name="并行测试举措", slug="bing-xing-ce-shi", category=Initiative.Category.PARKS)
+    article = Article.objects.create(
+        slug="bing-xing", title="并行", kind="news", date=datetime.date(2024, 1, 1), date_precision="year", status="published"
+    )
+    inside, saved = threading.Event(), threading.Event()
+    seen = {}
+
+    def uploader():
+        with services.bulk_changes():
+            seen["uploader in bulk"] = services.in_bulk_changes()
+            inside.set()
+            saved.wait(30)
+        connection.close()
+
+    def editor():
+        inside.wait(30)
+        seen["editor in bulk"] = services.in_bulk_changes()
+        seen["section"] = Section.objects.create(article=article, order=1, body="推进并行测试举措落地。").pk
+        saved.set()
+        connection.close()
+
+    threads = [threading.Thread(target=uploader), threading.Thread(target=editor)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert seen["uploader in bulk"] is True and seen["editor in bulk"] is False
+    section = Section.objects.get(pk=seen["section"])
+    assert list(section.mentions.values_list("initiative_id", flat=True)) == [initiative.pk]  # linked
+    assert SearchDocument.objects.filter(section_id=section.pk).exists()  # indexed

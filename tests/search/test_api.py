@@ -107,3 +107,4 @@ def test_suggest_offers_initiatives_departments_and_titles(client):
     kinds = {s["kind"] for s in client.get("/api/suggest", {"q": "株洲"}).json()["suggestions"]}
     assert "department" in kinds
     assert client.get("/api/suggest", {"q": ""}).json()["suggestions"] == []
+

@@ -211,3 +211,22 @@ def test_remembered_searches_equal_fresh_ones_through_random_edits(shared_index,
             assert snapshot(remembered) == snapshot(fresh), (step, q)
     assert kept > 0  # some results were kept through edits to their own articles
 
+
+
+def test_per_request_links_never_leak_into_a_shared_remembered_result(client, shared_index):
+    """Two requests that share one remembered search but differ in their other parameters: each
+    page's facet links carry its own parameters, and the remembered result carries none."""
+    from search.facets import FACETS
+
+    publish("leak-a", "甲乙丙丁的第一篇。")
+    publish("leak-b", "甲乙丙丁的第二篇。")
+    first = client.get("/search/", {"q": "甲乙丙丁", "more": "initiative"}).content.decode()
+    second = client.get("/search/", {"q": "甲乙丙丁", "view": "plain"}).content.decode()
+    links = {page: [part.split('"')[0] for part in html.split('href="?')[1:]] for page, html in (("first", first), ("second", second))}
+    toggles = {page: [link for link in found if "kind=" in link] for page, found in links.items()}
+    assert toggles["first"] and all("more=initiative" in link and "view=plain" not in link for link in toggles["first"])
+    assert toggles["second"] and all("view=plain" in link and "more=initiative" not in link for link in toggles["second"])
+    shared, stats = counted(lambda: search("甲乙丙丁", {}, sort="relevance", page=1, facet_filters={f: "" for f in FACETS}))
+    assert stats["hits"] == 1 and shared.total == 2  # the very result both pages were rendered from
+    assert all("toggle_url" not in value for values in shared.facets.values() for value in values)
+    assert all(not hasattr(hit, "link") for hit in shared.hits)

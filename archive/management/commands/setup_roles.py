@@ -1,4 +1,4 @@
-"""Create or update the editor and reader groups (archive/roles.py); safe to run again.
+"""Create or update the editor and reader groups (archive/editorial/roles.py); safe to run again.
 
 A migration already does this on every new database; run it after adding a model to the archive
 so that the editor group gets its permissions too.

@@ -1,5 +1,5 @@
 """List quoted phrases and programme-like names in published reports that the initiative catalog
-does not know yet (see archive/candidates.py), for an editor to add to fixtures/initiatives.json.
+does not know yet (see archive/ingest/candidates.py), for an editor to add to fixtures/initiatives.json.
 
 Reads only; changes nothing.
 """

@@ -124,10 +124,6 @@ class Related:
     initiatives: list  # shared initiatives (names)
     departments: list  # shared departments (names)
 
-    @property
-    def score(self) -> int:
-        return self.score_of(self.initiatives, self.departments)
-
     @staticmethod
     def score_of(initiatives, departments) -> int:
         # a shared initiative says more about what a report is about than a shared department
@@ -151,7 +147,7 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
     exclude = {article.pk}
     if article.series_id:
         exclude |= set(Article.objects.filter(series_id=article.series_id).values_list("pk", flat=True))
-    from search.related import related_ids
+    from search.api import related_ids
 
     best = _from_search_index(
         lambda: related_ids(initiatives, departments, exclude, limit),
@@ -169,7 +165,7 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
 def _from_search_index(read, fallback, what: str):
     """read() from the search's live index; fallback() from the database when the index is
     missing or unreadable (logged)."""
-    from search.live import IndexUnavailable
+    from search.api import IndexUnavailable
 
     try:
         return read()

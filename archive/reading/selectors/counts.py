@@ -48,11 +48,11 @@ def remembered(key, compute, facet: str | None = None, value: str | None = None)
     """compute(), remembered in this process until an edit touches an article that has this facet
     value (the live index's bitset of it), or any article when no facet is named (search.memo:
     drafts, other reports and other departments' edits leave it)."""
-    from search import memo
+    from search.api import EVERYTHING, remember
 
     if facet is None:
-        return memo.remember(key, compute, scope=lambda live, _: memo.EVERYTHING)
-    return memo.remember(key, compute, scope=lambda live, _: live.bits[facet].get(value, 0))
+        return remember(key, compute, scope=lambda live, _: EVERYTHING)
+    return remember(key, compute, scope=lambda live, _: live.bits[facet].get(value, 0))
 
 
 def archive_numbers() -> dict:

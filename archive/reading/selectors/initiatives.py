@@ -212,9 +212,9 @@ def _shares_of_reports(initiative: Initiative, article_ids) -> dict[int, ReportS
 
 
 def initiative_digest(initiative: Initiative) -> InitiativeDigest:
-    from search import memo
+    from search.api import remember
 
-    return memo.remember(
+    return remember(
         ("initiative", initiative.pk, initiative.slug),
         lambda: InitiativeDigest.of(initiative),
         scope=lambda live, _: live.bits["initiative"].get(initiative.slug, 0),

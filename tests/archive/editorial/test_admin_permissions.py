@@ -11,7 +11,7 @@ from django.utils import timezone
 from archive.editorial import login_guard
 from archive.models import Article, LoginFailure
 
-from .conftest import PASSWORD
+from tests.archive.conftest import PASSWORD
 
 LOGIN = "/admin/login/?next=/admin/"
 
@@ -86,7 +86,7 @@ def test_staff_without_the_publish_permission_cannot_publish(make_user, make_art
     client.force_login(user)
     draft = make_article(title="无权发布", status=Article.Status.DRAFT)
     url = reverse("admin:archive_article_change", args=[draft.pk])
-    from .conftest import form_data
+    from tests.archive.conftest import form_data
 
     data = form_data(client.get(url), "article_form")
     client.post(url, {**data, "_publish": "1"})

@@ -95,7 +95,7 @@ def test_new_rows_after_an_import_get_fresh_ids(tmp_path, make_article):
 
 def test_history_rows_find_their_user_again_by_name(tmp_path, editor_client, published_article, editor):
     data_page = editor_client.get(f"/admin/archive/article/{published_article.pk}/change/")
-    from .conftest import form_data
+    from tests.archive.conftest import form_data
 
     data = form_data(data_page, "article_form")
     data["subtitle"] = "有人改过"
