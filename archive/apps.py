@@ -7,5 +7,5 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from archive import signals  # noqa: F401  (connects the linker to saves)
+        from archive import checks, signals  # noqa: F401  (start-up checks; the linker on saves)
         from archive.editorial import admin  # noqa: F401  (registers the admins, which live with the editors' desk)

@@ -168,6 +168,16 @@ JIEBA_CACHE_DIR = Path(os.environ.get("JIEBA_CACHE_DIR", BASE_DIR / ".cache" / "
 # The curated corpus and catalogs that load_corpus reads.
 FIXTURES_DIR = Path(os.environ.get("ARCHIVE_FIXTURES_DIR", BASE_DIR / "fixtures"))
 
+# Uploaded raw files, kept byte for byte beside their extracted text. Never served publicly: staff
+# download them through the admin (archive/editorial/admin/records.py).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "/media/"
+
+# Limits on one import (archive/ingest/formats/base.py): a file's size, a zip's member count.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_FILES = int(os.environ.get("IMPORT_MAX_FILES", "200"))
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,9 +13,13 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    import tempfile
+
     from archive.ingest.corpus import load_all
     from search.indexing import rebuild
 
+    # Uploaded files of the tests' imports go to a folder of their own, never the project's media/.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="archive-test-media-")
     with django_db_blocker.unblock():
         load_all(settings.FIXTURES_DIR)
         rebuild()

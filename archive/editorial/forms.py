@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 
 from archive import services
-from archive.models import Article, Department, Initiative, Person, Section, Series, Source
+from archive.models import Article, Department, Initiative, Person, Section, Series, Source, Synonym
 from archive.slugs import unique_slug
 
 
@@ -212,6 +212,25 @@ class SeriesAdminForm(SlugFromNameMixin, forms.ModelForm):
         fields = "__all__"
 
 
+class SynonymAdminForm(forms.ModelForm):
+    terms = AliasesField(label="词语", help_text="同一个意思的各种写法，一行一个；引号不必写")
+
+    class Meta:
+        model = Synonym
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "留空则按第一个词自动生成（拼音）"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug") and cleaned.get("terms"):
+            cleaned["slug"] = unique_slug(Synonym, cleaned["terms"][0], exclude_pk=self.instance.pk)
+        return cleaned
+
+
 class SplitForm(forms.Form):
     at = forms.TypedChoiceField(label="从哪一段开始拆出新的一节", coerce=int, widget=forms.RadioSelect)
     heading = forms.CharField(label="新一节的小标题", max_length=300, required=False)
@@ -234,14 +253,38 @@ class MoveForm(forms.Form):
         self.fields["loaded_version"].initial = section.article.version
 
 
-class UploadForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    file = forms.FileField(label="原始文本文件", help_text="UTF-8 或 GB18030 编码的 .txt 文件，最大 5 MB")
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    file = MultipleFileField(
+        label="文件",
+        help_text="可一次选多个文件，或一个 zip 压缩包：.txt、.docx、.doc、.wps、.rtf、.odt、.pdf（含扫描件）、"
+        ".png/.jpg/.tif 扫描图片、.html 网页；每个文件最大 50 MB",
+    )
     dry_run = forms.BooleanField(label="只检查，不写入", required=False, help_text="先看导入程序会拆出哪些报道")
+    ocr = forms.BooleanField(label="扫描件做文字识别", required=False, initial=True, help_text="每页约需几秒；关掉时扫描件会报错，不会导入")
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError("文件超过 5 MB，不像是一份原始文本。")
-        return upload
+        from django.conf import settings
+
+        limit = getattr(settings, "IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+        for upload in self.cleaned_data["file"]:
+            if upload.size > limit:
+                raise ValidationError(f"《{upload.name}》超过 {limit // (1024 * 1024)} MB，请拆分后再导入。")
+        return self.cleaned_data["file"]

@@ -29,6 +29,7 @@ from archive.models import (
     Section,
     Series,
     Source,
+    Synonym,
 )
 
 # The children that an article's history includes: (key, model, label).
@@ -40,7 +41,7 @@ ARTICLE_CHILDREN = [
 ]
 # Fields that change with every save and say nothing to a reader of the history.
 QUIET_FIELDS = {"updated_at", "version"}
-ROOT_MODELS = [Article, Initiative, Department, Person, Source, Series, RawDocument]
+ROOT_MODELS = [Article, Initiative, Department, Person, Source, Series, Synonym, RawDocument]
 
 
 def children_of(model) -> list:
@@ -52,7 +53,13 @@ def m2m_of(model) -> list[str]:
 
 
 def tracked_fields(model) -> list:
-    return list(model._meta.concrete_fields)
+    """The fields a model's history records (derived data such as an article's fingerprint is
+    left out of it: archive/models/reports.py)."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return list(model._meta.concrete_fields)
+    recorded = {f.attname for f in history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.attname in recorded]
 
 
 @dataclass

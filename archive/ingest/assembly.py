@@ -7,6 +7,7 @@ from archive.ingest.dates import parse_date
 from archive.ingest.decoding import split_lines
 from archive.ingest.drafts import DraftReport, DraftSection
 from archive.ingest.layout import Unit, clean_lines
+from archive.ingest.masthead import parse_masthead
 from archive.models import (
     Article,
     parse_partial_date,
@@ -296,7 +297,22 @@ def _assemble(group: list[Unit], *, titles_last: bool, raw: dict[int, str]) -> D
             if unit.why:
                 report.unsure(first, raw[first], unit.why)
         elif unit.kind == "pageheader":
-            report.unsure(first, raw[first], "疑为页眉或页码，未收入正文")
+            masthead = parse_masthead(unit.text)
+            if masthead is None:
+                report.unsure(first, raw[first], "疑为页眉或页码，未收入正文")
+                continue
+            noted = []
+            if masthead.source and not report.source:
+                report.source = masthead.source
+                noted.append(f"出处记为{masthead.source}")
+            if masthead.page and not report.page:
+                report.page = masthead.page
+                noted.append(f"版次记为{masthead.page}")
+            if masthead.date and report.date is None:
+                report.date, report.date_precision = masthead.date, masthead.date_precision
+                noted.append("日期取自报头")
+            if noted:
+                report.changes.append(f"报头“{unit.text}”（第{first}行）：" + "，".join(noted))
         elif unit.kind == "meta":
             report.unsure(first, raw[first], "联系方式等公文附注，未收入正文")
 

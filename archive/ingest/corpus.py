@@ -26,6 +26,7 @@ from archive.models import (
     Section,
     Series,
     Source,
+    Synonym,
     parse_partial_date,
 )
 from archive.slugs import unique_slug
@@ -61,7 +62,13 @@ class LoadReport:
 
 
 def fold_for_comparison(text: str) -> str:
-    """Letters and digits only, NFKC-normalised: what must survive curation unchanged."""
+    """Letters and digits only, NFKC-normalised: what must survive curation unchanged.
+
+    Deliberately looser than archive.text.fold, the rule by which names and searches are
+    compared: curation may change every punctuation mark (docs/corpus.md: `,` → `，`, `"…"` →
+    `“…”`), not only quotation marks and spaces, so every character that is not a letter or a
+    digit is dropped. Whatever archive.text.fold ignores (whitespace, quotation marks, 《》
+    included) is ignored here too."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
@@ -224,6 +231,16 @@ def load_initiatives(entries: list[dict], *, update: bool, report: LoadReport):
             initiative.lead_departments.set(leads)
 
 
+def load_synonyms(entries: list[dict], *, update: bool, report: LoadReport):
+    """Synonym groups (fixtures/synonyms.json: slug, terms, note), kept as editors left them
+    unless update asks for the fixture's version, like every catalog."""
+    for entry in entries:
+        if not isinstance(entry.get("terms"), list):
+            raise CorpusError(f"synonym group {entry.get('slug')!r}: terms must be a list")
+        fields = {"terms": list(entry["terms"]), "note": entry.get("note", "")}
+        _upsert(Synonym, entry["slug"], fields, update=update, report=report, label="synonyms")
+
+
 def _upsert(model, slug, fields, *, update, report, label):
     obj = model.objects.filter(slug=slug).first()
     if obj is None:
@@ -371,6 +388,9 @@ def load_all(fixtures_dir: Path, *, update: bool = False, progress=None) -> Load
         initiatives = fixtures_dir / "initiatives.json"
         if initiatives.exists():
             load_initiatives(_read_json(initiatives), update=update, report=report)
+        synonyms = fixtures_dir / "synonyms.json"
+        if synonyms.exists():
+            load_synonyms(_read_json(synonyms), update=update, report=report)
         resolver = DepartmentResolver()
         for path in sorted((fixtures_dir / "corpus").glob("*.json")):
             if progress:

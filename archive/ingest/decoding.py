@@ -1,43 +1,23 @@
 """Raw bytes to text and numbered lines: strict UTF-8 (with or without BOM), then strict GB18030;
 CRLF, CR and LF alike, each line keeping its ending so that joining them gives the text back."""
 
-import codecs
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from archive.ingest.drafts import ImporterError
 
 
-def decode(data: bytes) -> tuple[str, str]:
+def decode(data: bytes, name: str = "文件") -> tuple[str, str]:
     """The text of a file and the encoding it was in: UTF-8 with or without BOM, else GB18030,
-    both strictly. Raises ImporterError for anything that is not plain text."""
-    if not data.strip():
-        raise ImporterError("the file is empty")
-    if b"\x00" in data:
-        raise ImporterError("the file holds binary data (NUL bytes), not text")
-    for codec in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(codec, errors="strict")
-        except UnicodeDecodeError:
-            continue
-        if codec == "utf-8-sig":
-            encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-        else:
-            encoding = "gb18030"
-        break
-    else:
-        raise ImporterError("the file is neither UTF-8 nor GB18030 text")
-    if not text.strip():
-        raise ImporterError("the file holds only whitespace")
-    odd = sum(
-        1
-        for ch in text
-        if (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v") or unicodedata.category(ch) in ("Co", "Cn", "Cs")
-    )
-    if odd > max(2, len(text) // 200):
-        raise ImporterError(f"the file holds {odd} control or unassigned characters: it looks like binary data, not text")
-    return text, encoding
+    both strictly (the plain-text adapter's rule, archive/ingest/formats/plaintext.py). Raises
+    ImporterError, in Chinese and naming the file, for anything that is not plain text."""
+    from archive.ingest.formats import FormatError
+    from archive.ingest.formats.plaintext import decode as decode_text
+
+    try:
+        return decode_text(data, name)
+    except FormatError as exc:
+        raise ImporterError(str(exc)) from exc
 
 
 @dataclass

@@ -44,6 +44,8 @@ class DraftReport:
     authors: list[DraftAuthor] = field(default_factory=list)
     departments: list[str] = field(default_factory=list)
     doc_number: str = ""
+    source: str = ""  # the paper or publisher, from a masthead or the file's metadata
+    page: str = ""  # 版次, from a masthead
     date: datetime.date | None = None
     date_precision: str = Article.DatePrecision.UNKNOWN
     first_line: int = 0
@@ -63,6 +65,15 @@ class DraftReport:
 
 
 @dataclass
+class Duplicate:
+    """An existing article a draft repeats: exactly (the same normalised text) or nearly."""
+
+    article: Article
+    similarity: float
+    exact: bool
+
+
+@dataclass
 class ImportResult:
     filename: str
     sha256: str
@@ -73,6 +84,22 @@ class ImportResult:
     raw_document: RawDocument | None = None
     articles: list[Article] = field(default_factory=list)
     unresolved_departments: list[str] = field(default_factory=list)
+    format: str = ""
+    engine: str = ""
+    ocr: bool = False
+    error: str | None = None  # plain Chinese: why nothing of this file was written
+    warnings: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate | None] = field(default_factory=list)  # per report
+
+    @property
+    def status(self) -> str:
+        """imported, dry-run, duplicate (nothing new in it) or failed."""
+        if self.error is not None:
+            return "failed"
+        new = [d for d in self.duplicates if d is None or not d.exact] if self.duplicates else self.reports
+        if self.already_imported or (self.reports and not new):
+            return "duplicate"
+        return "dry-run" if self.dry_run else "imported"
 
     @property
     def uncertain(self) -> list[dict]:

@@ -4,8 +4,8 @@ between CJK characters, sentence ends, display width."""
 import re
 import unicodedata
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
+# Defined once for the whole project (archive.text); layout, bylines and the formats import them from here.
+from archive.text import CJK, is_cjk
 
 WIDE_PUNCT = (  # CJK and full-width punctuation, curly quotes, ellipsis, dash, middle dot
     "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
@@ -35,9 +35,6 @@ CONTINUES_AFTER = "，、,（(“「『《【"
 FUNCTION_WORDS = set("的和与及或在对从把被将向为以于并而之其让使由同按据")
 
 
-_CJK_RE = re.compile(f"[{CJK}]")
-
-
 _SPACE_WIDE = re.compile(f"(?<=[{CJK}{WIDE_PUNCT}]){SPACE}(?=[{CJK}{WIDE_PUNCT}])")
 
 
@@ -55,10 +52,6 @@ _SPACE_AFTER_ASCII_PUNCT = re.compile(f"(?<=[{CJK}\"'][,;:?!]){SPACE}(?=[{CJK}\"
 
 
 BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(_CJK_RE.fullmatch(ch))
 
 
 def display_width(text: str) -> int:
@@ -107,5 +100,11 @@ def ends_sentence(text: str, *, wrapped: bool = False) -> bool:
         core = t.rstrip(CLOSERS)
         if core and core[-1] in SENTENCE_END:
             return True
+        # A sentence closed by a bracketed byline or note: “……表示。 （陈旭尧）”.
+        if _CLOSED_BY_BRACKET.search(t):
+            return True
         return not wrapped
     return False
+
+
+_CLOSED_BY_BRACKET = re.compile(r"[。！？!?…”\"]\s*[（(][^()（）]{1,24}[)）]$")

@@ -1,16 +1,26 @@
-"""Writing drafts: one raw file, one transaction; the sha256 of its bytes identifies it."""
+"""Writing drafts: each document is read by its format adapter (archive/ingest/formats/), parsed
+into draft reports, checked against the archive for repeats, and written in one transaction
+with its uploaded file kept byte for byte. The sha256 of a document's bytes identifies it.
+
+    import_paths(paths) -> [ImportResult]   files, folders (recursively) and zips; one result per document
+    import_file(path) -> ImportResult       one file; raises ImporterError when it cannot be read
+"""
 
 import hashlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from archive import services
 from archive.history import revisions
+from archive.ingest import formats
 from archive.ingest.assembly import parse
 from archive.ingest.corpus import CorpusError, DepartmentResolver
-from archive.ingest.decoding import decode
 from archive.ingest.drafts import DraftReport, ImporterError, ImportResult
+from archive.ingest.formats.plaintext import decode
+from archive.ingest.repeats import RepeatFinder, draft_text
 from archive.models import (
     Article,
     ArticleDepartment,
@@ -19,30 +29,112 @@ from archive.models import (
     Person,
     RawDocument,
     Section,
+    Source,
 )
 from archive.slugs import unique_slug
 
+# Members of these folders are never documents (macOS resource forks, version control).
+_JUNK = {"__MACOSX", ".git", ".svn"}
 
-def import_file(path, *, dry_run: bool = False) -> ImportResult:
-    """Import one raw text file as draft articles, in one transaction. A file whose bytes were
-    imported before is left alone (result.already_imported). Raises ImporterError, with the file
-    name, for a file that is not text; nothing is written then."""
+
+def expand(paths: Iterable) -> list[Path]:
+    """Files as given, folders' files recursively, each in name order; hidden files skipped."""
+    out = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                relative = found.relative_to(path).parts
+                if found.is_file() and not any(p.startswith(".") or p in _JUNK for p in relative):
+                    out.append(found)
+        else:
+            out.append(path)
+    return out
+
+
+def import_paths(
+    paths: Iterable,
+    *,
+    dry_run: bool = False,
+    ocr: bool = True,
+    user=None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[ImportResult]:
+    """Import files, folders and zips, one document at a time: a document that cannot be read,
+    or that fails while it is written, is a failed result with nothing of it written, and the
+    rest of the batch goes on. Each written document is one revision in the history."""
+    files = expand(paths)
+    finder = RepeatFinder()
+    results = []
+    for number, path in enumerate(files, 1):
+        if progress:
+            progress(number, len(files), path.name)
+        try:
+            items = formats.read(path, ocr=ocr)
+        except formats.FormatError as exc:
+            results.append(ImportResult(filename=path.name, sha256="", error=str(exc), format=formats.kind_of(path.name) or ""))
+            continue
+        for item in items:
+            if isinstance(item, formats.Failed):
+                results.append(ImportResult(filename=item.name, sha256="", error=item.error, format=formats.kind_of(item.name) or ""))
+                continue
+            results.append(_import_safely(item, finder=finder, dry_run=dry_run, user=user))
+    return results
+
+
+def _import_safely(extracted, *, finder, dry_run, user) -> ImportResult:
+    try:
+        with revisions.revision(user=user, reason=f"导入原始文件 {extracted.name}"):
+            return import_extracted(extracted, finder=finder, dry_run=dry_run)
+    except ImporterError as exc:
+        return ImportResult(filename=extracted.name, sha256="", error=str(exc), format=extracted.format)
+    except Exception as exc:  # noqa: BLE001 — whatever it was, the transaction rolled back: say so
+        problem = str(exc) or exc.__class__.__name__
+        return ImportResult(
+            filename=extracted.name,
+            sha256="",
+            format=extracted.format,
+            error=f"《{extracted.name}》：写入时出错（{problem}），这个文件的内容一概没有写入。请把这条消息告诉管理员。",
+        )
+
+
+def import_file(path, *, dry_run: bool = False, ocr: bool = True) -> ImportResult:
+    """Import one file (not a zip) as draft articles, in one transaction. A file whose bytes
+    were imported before is left alone (result.already_imported). Raises ImporterError, naming
+    the file, when it cannot be read; nothing is written then."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImporterError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
+        items = formats.read(path, ocr=ocr)
+    except formats.FormatError as exc:
+        raise ImporterError(str(exc)) from exc
+    if len(items) != 1 or isinstance(items[0], formats.Failed):
+        raise ImporterError(f"《{path.name}》：这是一个压缩包，请用批量导入（import_reports 命令或导入页面）。")
+    return import_extracted(items[0], finder=RepeatFinder(), dry_run=dry_run)
+
+
+def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) -> ImportResult:
+    """One document's drafts. Exact repeats of an article already in the archive (or earlier in
+    the batch) are reported, not written again; near repeats are written with a warning."""
+    data = extracted.data
     digest = hashlib.sha256(data).hexdigest()
-    result = ImportResult(filename=path.name, sha256=digest, dry_run=dry_run)
+    result = ImportResult(
+        filename=extracted.name,
+        sha256=digest,
+        dry_run=dry_run,
+        format=extracted.format,
+        engine=extracted.engine,
+        ocr=extracted.ocr,
+        encoding=extracted.encoding,
+        warnings=list(extracted.warnings),
+    )
     existing = RawDocument.objects.filter(sha256=digest).first()
     if existing is not None:
         result.already_imported, result.raw_document, result.encoding = True, existing, existing.encoding
         return result
-    try:
-        text, result.encoding = decode(data)
-    except ImporterError as exc:
-        raise ImporterError(f"{path.name}: {exc}") from exc
+    text = decode(data, extracted.name)[0] if extracted.format == "txt" else extracted.text()
     result.reports = parse(text)
+    if not result.reports:
+        raise ImporterError(f"《{extracted.name}》：没有读出可以成稿的文字。请检查文件内容，扫描件请确认已开启文字识别。")
+    _apply_hints(result, extracted)
     resolver = DepartmentResolver()
     resolved = []
     for report in result.reports:
@@ -54,17 +146,75 @@ def import_file(path, *, dry_run: bool = False) -> ImportResult:
                 result.unresolved_departments.append(name)
                 report.unsure(report.first_line, name, "单位未能在单位目录中找到（名称、简称或别名），未关联")
         resolved.append(found)
-    if dry_run:
+    keys = []
+    for report in result.reports:
+        repeat, fp, sig = finder.find(draft_text(report), ocr=extracted.ocr)
+        result.duplicates.append(repeat)
+        keys.append((fp, sig))
+        if repeat is not None and not repeat.exact:
+            report.changes.append(f"可能与《{repeat.article.title}》重复（相似度 {repeat.similarity:.0%}），请核对")
+    if dry_run or result.status == "duplicate":
+        for k, report in enumerate(result.reports):
+            if result.duplicates[k] is None or not result.duplicates[k].exact:
+                finder.add(("dry-run", digest, k), draft_text(report), *keys[k], title=report.title, in_database=False)
         return result
-    with transaction.atomic(), services.bulk_changes():
-        raw = RawDocument.objects.create(
-            filename=path.name, sha256=digest, encoding=result.encoding, text=text, report=_report_json(result)
-        )
-        for report, departments in zip(result.reports, resolved):
-            result.articles.append(_save_draft(report, raw, departments))
-        services.sections_relink(sections=Section.objects.filter(article__raw_document=raw))
+    stored = None
+    try:
+        with transaction.atomic(), services.bulk_changes(reason=f"导入原始文件 {extracted.name}"):
+            raw = RawDocument(
+                filename=extracted.name[:255],
+                sha256=digest,
+                encoding=extracted.encoding,
+                format=extracted.format,
+                engine=extracted.engine[:120],
+                ocr=extracted.ocr,
+                text=text,
+                report=_report_json(result),
+            )
+            raw.file.save(Path(extracted.name).name or "upload", ContentFile(data), save=False)
+            stored = raw.file.name
+            raw.save()
+            for k, (report, departments) in enumerate(zip(result.reports, resolved)):
+                repeat = result.duplicates[k]
+                if repeat is not None and repeat.exact:
+                    continue
+                article = _save_draft(report, raw, departments, repeat=repeat, keys=keys[k])
+                result.articles.append(article)
+                finder.add(article.pk, draft_text(report), *keys[k])
+            services.sections_relink(sections=Section.objects.filter(article__raw_document=raw))
+    except BaseException:
+        if stored:
+            raw.file.storage.delete(stored)
+        raise
     result.raw_document = raw
     return result
+
+
+def _apply_hints(result: ImportResult, extracted) -> None:
+    """What the file's metadata says, used only where the text itself is silent, and noted."""
+    hints = extracted.hints or {}
+    for report in result.reports:
+        if extracted.ocr:
+            report.changes.append(f"正文经文字识别（{extracted.engine}）得出，须对照原件校对")
+        if hints.get("source") and not report.source:
+            report.source = str(hints["source"])[:120]
+            report.changes.append(f"出处据文件信息记为{report.source}")
+    # Only a web page's own publication date says when the report appeared; a Word or PDF file's
+    # creation date is when someone saved or converted it, often years later.
+    if extracted.format == "html" and len(result.reports) == 1 and hints.get("date") and result.reports[0].date is None:
+        from archive.ingest.dates import parse_date
+        from archive.models import parse_partial_date
+
+        report, raw = result.reports[0], str(hints["date"])
+        found = parse_date(raw)
+        if found is None:
+            try:
+                found = parse_partial_date(raw[:10])
+            except ValueError:
+                found = None
+        if found and found[0] is not None:
+            report.date, report.date_precision = found
+            report.changes.append(f"日期据文件信息（{raw[:10]}）填写，正文未印日期")
 
 
 def _report_json(result: ImportResult) -> dict:
@@ -75,8 +225,14 @@ def _report_json(result: ImportResult) -> dict:
     }
 
 
-def _save_draft(report: DraftReport, raw: RawDocument, departments) -> Article:
+def _save_draft(report: DraftReport, raw: RawDocument, departments, *, repeat=None, keys=("", None)) -> Article:
     article = Article(
+        source=_source(report.source) if report.source else None,
+        page=report.page[:20],
+        fingerprint=keys[0],
+        signature=keys[1],
+        duplicate_of=repeat.article if repeat is not None else None,
+        duplicate_similarity=repeat.similarity if repeat is not None else None,
         title=report.title[:300],
         subtitle=report.subtitle[:300],
         kind=report.kind,
@@ -109,6 +265,14 @@ def _save_draft(report: DraftReport, raw: RawDocument, departments) -> Article:
     return article
 
 
+def _source(name: str) -> Source:
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        kind = Source.Kind.NEWSPAPER if name.endswith("报") else Source.Kind.WEBSITE if "网" in name else Source.Kind.OTHER
+        source = Source.objects.create(name=name, kind=kind, slug=unique_slug(Source, name))
+    return source
+
+
 def _person(name: str) -> Person:
     person = Person.objects.filter(name=name).order_by("pk").first()
     if person is None:
@@ -116,11 +280,12 @@ def _person(name: str) -> Person:
     return person
 
 
-def import_upload(*, path, dry_run: bool = False, user=None) -> ImportResult:
-    """Import one uploaded raw file as draft articles for `user`, as one revision in the history
-    and all or nothing: whatever goes wrong, nothing is written. Returns the ImportResult."""
-    with transaction.atomic(), revisions.revision(user=user, reason=f"导入原始文件 {getattr(path, 'name', path)}"):
-        result = import_file(path, dry_run=dry_run)
-        if dry_run:
+def import_upload(*, path, dry_run: bool = False, user=None, ocr: bool = True) -> list[ImportResult]:
+    """Import uploaded files (any format, or a zip) for `user`; each document is one revision in
+    the history and all or nothing. A dry run writes nothing at all."""
+    if dry_run:
+        with transaction.atomic():
+            results = import_paths([path], dry_run=True, ocr=ocr, user=user)
             transaction.set_rollback(True)
-        return result
+        return results
+    return import_paths([path], ocr=ocr, user=user)

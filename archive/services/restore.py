@@ -60,7 +60,7 @@ def _apply_article_state(article_id: int, state: dict, warnings: list[str]):
     values.pop("updated_at", None)
     for attname, value in values.items():
         setattr(article, attname, value)
-    for attname, model in (("source_id", Source), ("series_id", Series), ("raw_document_id", RawDocument)):
+    for attname, model in (("source_id", Source), ("series_id", Series), ("raw_document_id", RawDocument), ("duplicate_of_id", Article)):
         pk = getattr(article, attname)
         if pk is not None and not _ensure(model, pk, warnings):
             setattr(article, attname, None)

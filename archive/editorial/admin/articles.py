@@ -3,7 +3,6 @@ publishing, the reader's preview of a draft, and importing raw files."""
 
 import re
 import tempfile
-from itertools import zip_longest
 from pathlib import Path
 
 from django.contrib import admin, messages
@@ -28,7 +27,7 @@ from archive.editorial.forms import (
     SectionInlineFormSet,
     UploadForm,
 )
-from archive.ingest import writer
+from archive.ingest import formats, writer
 from archive.models import (
     Article,
     ArticleDepartment,
@@ -252,27 +251,29 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
         return response
 
     def import_view(self, request):
-        """Upload a raw text file; the importer makes draft articles of it (all or nothing)."""
+        """Upload files or a zip; the importer makes draft articles of each document (each all
+        or nothing), the same code as the import_reports command."""
         if not (self.has_add_permission(request)):
             raise PermissionDenied
-        result, error = None, None
+        results, error = None, None
         if request.method == "POST":
             form = UploadForm(request.POST, request.FILES)
             if form.is_valid():
-                upload = form.cleaned_data["file"]
                 with tempfile.TemporaryDirectory(prefix="archive-upload-") as folder:
-                    target = Path(folder) / (get_valid_filename(Path(upload.name).name) or "upload.txt")
-                    with target.open("wb") as out:
-                        for chunk in upload.chunks():
-                            out.write(chunk)
+                    for number, upload in enumerate(form.cleaned_data["file"], 1):
+                        name = get_valid_filename(Path(upload.name).name) or f"upload-{number}"
+                        with (Path(folder) / name).open("wb") as out:
+                            for chunk in upload.chunks():
+                                out.write(chunk)
                     try:
-                        result = writer.import_upload(path=target, dry_run=form.cleaned_data["dry_run"], user=request.user)
+                        results = writer.import_upload(
+                            path=folder, dry_run=form.cleaned_data["dry_run"], user=request.user, ocr=form.cleaned_data["ocr"]
+                        )
                     except Exception as exc:  # noqa: BLE001 — any failure: nothing written, say why
                         error = str(exc) or exc.__class__.__name__
-                if result is not None and not result.dry_run and result.articles:
-                    self.message_user(
-                        request, f"已从 {result.filename} 导入 {len(result.articles)} 篇草稿，请逐篇审校后发布。", messages.SUCCESS
-                    )
+                made = sum(len(r.articles) for r in results or [])
+                if made:
+                    self.message_user(request, f"已导入 {made} 篇草稿，请逐篇审校后发布。", messages.SUCCESS)
         else:
             form = UploadForm()
         context = {
@@ -280,9 +281,21 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "title": "导入原始文件",
             "form": form,
-            "result": result,
-            "rows": list(zip_longest(result.reports, result.articles)) if result is not None else [],
+            "results": [{"result": r, "rows": _report_rows(r)} for r in results or []],
+            "capabilities": formats.capabilities(),
             "error": error,
             "drafts_url": reverse("admin:archive_article_changelist") + "?status__exact=draft",
         }
         return TemplateResponse(request, "admin/archive/article/import.html", context)
+
+
+def _report_rows(result) -> list[tuple]:
+    """(report, its draft or None, its duplicate or None) for each report of a document: an exact
+    repeat has no draft, the others have theirs in order."""
+    drafts = iter(result.articles)
+    rows = []
+    for k, report in enumerate(result.reports):
+        repeat = result.duplicates[k] if k < len(result.duplicates) else None
+        written = not (result.dry_run or result.already_imported or (repeat is not None and repeat.exact))
+        rows.append((report, next(drafts, None) if written else None, repeat))
+    return rows

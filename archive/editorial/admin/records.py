@@ -1,9 +1,14 @@
 """Records editors read but do not edit: raw documents, mentions (the linker writes them),
 sign-in failures."""
 
+from pathlib import Path
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from archive.editorial.admin.common import TEXT, admin_url
@@ -25,10 +30,39 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(RawDocument)
 class RawDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "encoding", "imported_at", "article_count"]
+    list_display = ["filename", "format", "imported_at", "article_count"]
+    list_filter = ["format", "ocr"]
     search_fields = ["filename", "sha256"]
-    fields = ["filename", "sha256", "encoding", "imported_at", "drafts", "report", "text"]
+    fields = ["filename", "download", "format", "engine", "ocr", "sha256", "encoding", "imported_at", "drafts", "report", "text"]
     readonly_fields = fields
+
+    def get_urls(self):
+        download = path(
+            "<int:object_id>/download/",
+            self.admin_site.admin_view(self.download_view),
+            name="archive_rawdocument_download",
+        )
+        return [download, *super().get_urls()]
+
+    def download_view(self, request, object_id):
+        """The uploaded file, byte for byte, for staff who may view raw documents (never public)."""
+        raw = get_object_or_404(RawDocument, pk=object_id)
+        if not self.has_view_permission(request, raw):
+            raise PermissionDenied
+        if not raw.file:
+            raise Http404("这份原始文件导入时没有保存上传的文件。")
+        try:
+            handle = raw.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("上传的文件不在存储中（可能未随数据库一起备份）。") from None
+        return FileResponse(handle, as_attachment=True, filename=Path(raw.filename).name)
+
+    @admin.display(description="上传的文件")
+    def download(self, obj):
+        if not obj.file:
+            return "—（导入时未保存文件）"
+        url = reverse("admin:archive_rawdocument_download", args=[obj.pk])
+        return format_html('<a href="{}">下载 {}</a>', url, Path(obj.filename).name)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_articles=Count("articles"))

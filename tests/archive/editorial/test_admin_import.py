@@ -1,7 +1,6 @@
 """Importing a raw text file by upload: drafts for review from a good file; from a bad file, or
 from an import that fails half-way, nothing at all."""
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -14,13 +13,26 @@ from search.engine import search
 IMPORT = reverse("admin:archive_article_import")
 
 
-def seed_bytes() -> bytes:
-    return sorted((settings.FIXTURES_DIR / "seeds").glob("*.txt"))[0].read_bytes()
+
+NEW_PAGE = """株洲日报 测试版面
+
+市场监管局推行“证照分离”改革试点
+
+本报讯 近日，市市场监管局在高新区启动“证照分离”改革试点，涉企经营许可事项实行清单管理，企业办事时间平均压缩一半以上。
+试点期间，共有三百余家企业受益，群众满意度明显提升。下一步，该局将总结试点经验，在全市范围推广。
+
+（记者 张三）
+
+醴陵陶瓷产业园探索“园区+企业”共建模式
+
+本报讯 醴陵陶瓷产业园近日与十余家龙头企业签订共建协议，园区负责基础设施和公共服务，企业负责生产组织和技术攻关。
+共建模式推行以来，园区新增标准厂房二十万平方米，入园企业产值同比增长两成。
+"""
 
 
 def fresh_file(name="新到的版面.txt") -> SimpleUploadedFile:
-    # A seed with a line of its own: the same words, different bytes, so not "already imported".
-    return SimpleUploadedFile(name, "株洲日报 测试版面\n".encode() + seed_bytes(), content_type="text/plain")
+    # Two reports the archive does not hold yet (the seeds' reports are in it already).
+    return SimpleUploadedFile(name, NEW_PAGE.encode(), content_type="text/plain")
 
 
 def counts() -> tuple:
@@ -59,6 +71,10 @@ def test_the_same_file_twice_is_imported_once(editor_client):
     before = counts()
     page = editor_client.post(IMPORT, {"file": fresh_file("再传一次.txt")}).content.decode()
     assert "以前已导入过" in page
+    # The same reports in another encoding are the same reports: reported, not imported again.
+    again = SimpleUploadedFile("另一种编码.txt", NEW_PAGE.replace("\n", "\r\n").encode("gb18030"))
+    page = editor_client.post(IMPORT, {"file": again}).content.decode()
+    assert "与《市场监管局推行“证照分离”改革试点》相同，未再导入" in page
     assert counts() == before
 
 
@@ -110,3 +126,37 @@ def test_a_reader_cannot_import(make_user):
     client.force_login(User.objects.get(username="reader1"))
     assert client.post(IMPORT, {"file": fresh_file()}).status_code == 302
     assert not RawDocument.objects.filter(filename="新到的版面.txt").exists()
+
+
+def test_the_home_page_lists_drafts_waiting_for_review_with_their_file_and_duplicates(editor_client):
+    editor_client.post(IMPORT, {"file": fresh_file()})
+    reprint = NEW_PAGE.replace("市场监管局推行“证照分离”改革试点", "“证照分离”改革在高新区试点").replace(
+        "下一步，该局将总结试点经验，在全市范围推广。", "下一步，该局将总结试点经验，在全市范围推广，并向省里报送。"
+    )
+    editor_client.post(IMPORT, {"file": SimpleUploadedFile("转载.txt", reprint.encode())})
+    page = editor_client.get(reverse("admin:index")).content.decode()
+    panel = page.split('id="pending-drafts"')[1].split("</ul>")[0]
+    assert "待审草稿" in page
+    newest = Article.objects.filter(status=Article.Status.DRAFT).order_by("-created_at", "-pk").first()
+    assert newest.raw_document.filename == "转载.txt"
+    assert panel.index("转载.txt") < panel.index("新到的版面.txt")  # newest first
+    assert "纯文本" in panel
+    assert "可能与" in panel and "《市场监管局推行“证照分离”改革试点》" in panel and "重复（相似度" in panel
+
+
+def test_the_uploaded_file_is_kept_byte_for_byte_and_offered_to_staff_only(editor_client):
+    upload = fresh_file()
+    editor_client.post(IMPORT, {"file": upload})
+    raw = RawDocument.objects.get(filename="新到的版面.txt")
+    download = reverse("admin:archive_rawdocument_download", args=[raw.pk])
+    response = editor_client.get(download)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == NEW_PAGE.encode()
+    assert Client().get(download).status_code == 302  # signed out: to the sign-in page
+    article = raw.articles.first()
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    original = reverse("archive:article_original", kwargs={"slug": article.slug})
+    staff_page = editor_client.get(original).content.decode()
+    public_page = Client().get(original).content.decode()
+    assert "原始文件：新到的版面.txt（纯文本）" in public_page and download not in public_page
+    assert download in staff_page

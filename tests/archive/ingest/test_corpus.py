@@ -730,3 +730,70 @@ def test_every_catalog_initiative_is_mentioned_in_the_corpus():
     assert Initiative.objects.count() >= 40
     unmentioned = sorted(Initiative.objects.filter(mentions__isnull=True).values_list("name", flat=True))
     assert unmentioned == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The synonym catalog (fixtures/synonyms.json, read by search.synonyms)
+
+
+def synonym_entries() -> list[dict]:
+    return json.loads((Path(settings.FIXTURES_DIR) / "synonyms.json").read_text(encoding="utf-8"))
+
+
+def test_the_synonym_catalog_loads_every_group_of_the_fixture():
+    from archive.models import Synonym
+
+    entries = synonym_entries()
+    assert len(entries) >= 40
+    assert len({e["slug"] for e in entries}) == len(entries)
+    loaded = {s.slug: s.terms for s in Synonym.objects.all()}
+    assert {e["slug"]: e["terms"] for e in entries} == loaded
+
+
+def test_every_synonym_is_printed_in_the_reports_or_its_note_says_why_a_reader_types_it():
+    from search.normalize import normalize
+    from search.tokens import canonical, contains
+
+    texts = [
+        canonical(normalize(text))
+        for entry in curated_entries().values()
+        for text in [entry["title"], *entry.get("captions", [])]
+        + [part for s in entry["sections"] for part in [s.get("heading", ""), *s["paragraphs"]]]
+    ]
+    seeds = [canonical(normalize(p.read_text(encoding="utf-8"))) for p in (Path(settings.FIXTURES_DIR) / "seeds").glob("*.txt")]
+    for entry in synonym_entries():
+        printed = 0
+        for term in entry["terms"]:
+            key = canonical(normalize(term))
+            if any(contains(text, key) for text in texts):
+                printed += 1
+                assert f"{term}：见《" in entry["note"], (entry["slug"], term)
+            else:
+                assert f"{term}：" in entry["note"] and "未见" in entry["note"], (entry["slug"], term)
+        raw = any(contains(text, canonical(normalize(t))) for t in entry["terms"] for text in seeds)
+        assert printed or raw, f"{entry['slug']}: no term of the group is printed in any report or raw text"
+
+
+def test_no_synonym_group_merely_repeats_a_department_or_an_initiative():
+    from archive.text import folded
+
+    catalog = [{folded(n) for n in d.names} for d in Department.objects.all()]
+    catalog += [{folded(n) for n in i.names} for i in Initiative.objects.all()]
+    for entry in synonym_entries():
+        terms = {folded(t) for t in entry["terms"]}
+        assert not any(terms <= names for names in catalog), entry["slug"]
+
+
+def test_an_editors_change_to_a_synonym_group_is_kept_unless_the_fixture_is_loaded_with_update():
+    from archive.models import Synonym
+
+    group = Synonym.objects.get(slug="guoqi")
+    fixture_terms = list(group.terms)
+    group.terms = ["国企", "国有企业", "国营企业"]
+    group.save()
+    load_all(settings.FIXTURES_DIR)
+    group.refresh_from_db()
+    assert group.terms == ["国企", "国有企业", "国营企业"]
+    load_all(settings.FIXTURES_DIR, update=True)
+    group.refresh_from_db()
+    assert group.terms == fixture_terms
