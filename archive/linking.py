@@ -1,15 +1,17 @@
 """The one linker: finds where named initiatives are mentioned in sections.
 
-Names and aliases are matched on text with quotation marks and whitespace removed, so
-“五好”园区, "五好" 园区 and 五好园区 are one mention. Longer names win where two overlap
-(国有企业改革深化提升行动 over 国企改革): reading left to right, the longest name starting
-at a position wins, and each stretch of text counts once.
+Names and aliases are matched on text with quotation marks and whitespace removed (archive.text.fold,
+the rule the search index reads by too), so “五好”园区, "五好" 园区, 《五好》园区 and 五好园区 are one
+mention. Longer names win where two overlap (国有企业改革深化提升行动 over 国企改革): reading
+left to right, the longest name starting at a position wins, and each stretch of text counts
+once.
 Offsets point into the section's own heading or body.
 """
 
 from dataclasses import dataclass
 
-IGNORED = set(" \t\r\n\u3000\"'“”‘’「」『』")
+# Also read as archive.linking.fold (archive.ingest.candidates).
+from archive.text import fold
 
 
 @dataclass(frozen=True)
@@ -18,16 +20,6 @@ class Match:
     start: int
     end: int
     initiative_id: int
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Text without ignored characters, and for each kept character its index in the original."""
-    kept, index = [], []
-    for i, ch in enumerate(text):
-        if ch not in IGNORED:
-            kept.append(ch)
-            index.append(i)
-    return "".join(kept), index
 
 
 def build_patterns(initiatives) -> dict[str, list[tuple[str, int]]]:

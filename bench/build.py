@@ -19,9 +19,9 @@ from .measure import PeakTreeMemory, max_rss_mb, rss_mb
 
 
 def text_bytes() -> int:
-    from archive.models import Article, Section
+    from archive.models import Section, published_q
 
-    sections = Section.objects.filter(article__status=Article.Status.PUBLISHED)
+    sections = Section.objects.filter(published_q("article"))
     return sum(len(h.encode()) + len(b.encode()) for h, b in sections.values_list("heading", "body").iterator(chunk_size=2000))
 
 

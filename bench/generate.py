@@ -15,7 +15,6 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 
@@ -104,7 +103,14 @@ def load(articles: list[SyntheticArticle]) -> dict:
 
     from archive import linking
     from archive.models import (
-        Article, ArticleDepartment, Authorship, Department, Initiative, Mention, Person, Section,
+        Article,
+        ArticleDepartment,
+        Authorship,
+        Department,
+        Initiative,
+        Mention,
+        Person,
+        Section,
     )
     from archive.slugs import ascii_slug
 

@@ -42,7 +42,7 @@ def build_whoosh_index(directory: str) -> int:
     import jieba
     from whoosh.index import create_in
 
-    from archive.models import Article, ArticleDepartment, Section
+    from archive.models import ArticleDepartment, Section, published_q
 
     jieba.setLogLevel(logging.WARNING)
     path = Path(directory)
@@ -55,7 +55,7 @@ def build_whoosh_index(directory: str) -> int:
     writer = ix.writer(limitmb=256)
     count = 0
     sections = (
-        Section.objects.filter(article__status=Article.Status.PUBLISHED)
+        Section.objects.filter(published_q("article"))
         .order_by("pk")
         .values_list("pk", "article_id", "article__title", "heading", "body", "article__date")
     )
@@ -131,9 +131,9 @@ class IcontainsPeer:
         self.model = Section
 
     def queryset(self, query):
-        from archive.models import Article
+        from archive.models import published_q
 
-        base = self.model.objects.filter(article__status=Article.Status.PUBLISHED)
+        base = self.model.objects.filter(published_q("article"))
         wanted = query.param_dict
         if "department" in wanted:
             base = base.filter(article__departments__slug__in=wanted["department"])

@@ -115,3 +115,53 @@ def test_the_archive_reaches_the_search_app_only_through_its_api():
         if target.startswith("search") and target != "search.api"
     }
     assert not reaching, sorted(reaching)
+
+
+def _prose(path: Path) -> list[tuple[int, str]]:
+    """A module's docstrings and comments, with their line numbers."""
+    import io
+    import tokenize
+
+    source = path.read_text(encoding="utf-8")
+    found = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            doc = ast.get_docstring(node, clean=False)
+            if doc:
+                found.append((node.body[0].lineno, doc))
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            found.append((token.start[0], token.string))
+    return found
+
+
+def test_docstrings_and_comments_name_modules_that_exist():
+    """A module moved or removed takes its name out of the prose too: every archive/… or
+    search/… path and every archive.… or search.… name in a docstring or comment is there."""
+    import importlib
+    import re
+
+    modules = project_modules()
+    dotted = re.compile(r"(?<![\w./])((?:archive|search)(?:\.[A-Za-z_]\w*)+)")
+    slashed = re.compile(r"(?<![\w./])((?:archive|search)/[\w/]+\.py)\b")
+    missing = []
+    for name, path in modules.items():
+        for line, text in _prose(path):
+            for ref in slashed.findall(text):
+                if not (ROOT / ref).exists():
+                    missing.append(f"{path.relative_to(ROOT)}:{line}: {ref}")
+            for ref in dotted.findall(text):
+                parts = ref.split(".")
+                if parts[-1] in ("py", "md", "html"):
+                    continue  # a file named in its own folder (search.py), not a module path
+                depth = max(i for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in modules or i == 1)
+                if depth == 1:
+                    missing.append(f"{path.relative_to(ROOT)}:{line}: {ref}")
+                    continue
+                target = importlib.import_module(".".join(parts[:depth]))
+                for attribute in parts[depth:]:
+                    if not hasattr(target, attribute):
+                        missing.append(f"{path.relative_to(ROOT)}:{line}: {ref}")
+                        break
+                    target = getattr(target, attribute)
+    assert not missing, "\n".join(missing)

@@ -5,7 +5,7 @@ Each group lives in its own module; they are all re-exported here, so that
 `from archive.models import Article` works and Django finds every model of the app."""
 
 from archive.models.accounts import LoginFailure
-from archive.models.catalogs import Department, Initiative, Person, Series, Source, validate_alias_list
+from archive.models.catalogs import Department, Initiative, Person, Series, Source, Synonym, validate_alias_list
 from archive.models.mentions import Mention
 from archive.models.reports import (
     Article,
@@ -18,6 +18,7 @@ from archive.models.reports import (
     format_date,
     next_anchor,
     parse_partial_date,
+    published_q,
 )
 from archive.models.stamps import HistoryStamp, tracked
 
@@ -37,9 +38,11 @@ __all__ = [
     "Section",
     "Series",
     "Source",
+    "Synonym",
     "format_date",
     "next_anchor",
     "parse_partial_date",
+    "published_q",
     "tracked",
     "validate_alias_list",
 ]

@@ -1,4 +1,5 @@
-"""The catalogs reports are filed under: departments, people, sources, series and named reform initiatives."""
+"""The catalogs reports are filed under: departments, people, sources, series and named reform
+initiatives; and the vocabulary a search reads them by (synonym groups)."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -6,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from archive.models.stamps import tracked
+from archive.text import folded
 
 
 def validate_alias_list(value):
@@ -178,3 +180,33 @@ class Initiative(models.Model):
     @property
     def names(self) -> list[str]:
         return [n for n in dict.fromkeys([self.name, *self.aliases]) if n]
+
+
+def validate_synonym_terms(value):
+    validate_alias_list(value)
+    if len({folded(term) for term in value}) < 2:
+        raise ValidationError("一组同义词至少要有两个不同的写法。")
+
+
+class Synonym(models.Model):
+    """Terms a search treats as one (search.synonyms): an abbreviation and its full name (国企,
+    国有企业), an office's short and formal names, a plan's nickname (十四五, 第十四个五年规划).
+    Departments' and initiatives' own names and aliases are groups already and are not repeated
+    here."""
+
+    terms = models.JSONField(
+        "词语", validators=[validate_synonym_terms],
+        help_text="同一个意思的各种写法，一行一个；不加引号检索其中任何一个时，其余的也一并检索",
+    )
+    note = models.TextField("出处说明", blank=True, help_text="每种写法从哪里来：哪篇报道这样写，或读者习惯这样输入")
+    slug = models.SlugField("标识", max_length=80, unique=True)
+
+    history = tracked("同义词组")
+
+    class Meta:
+        verbose_name = "同义词组"
+        verbose_name_plural = "同义词组"
+        ordering = ["slug"]
+
+    def __str__(self):
+        return "、".join(self.terms)

@@ -20,6 +20,24 @@ class RawDocument(models.Model):
     filename = models.CharField("文件名", max_length=255)
     sha256 = models.CharField("内容哈希", max_length=64, unique=True)
     encoding = models.CharField("编码", max_length=20)
+    file = models.FileField(
+        "上传的文件", upload_to="raw/%Y/%m/", blank=True, help_text="导入时上传的文件，逐字节保存，仅工作人员可下载"
+    )
+    class Format(models.TextChoices):
+        TXT = "txt", "纯文本"
+        DOCX = "docx", "Word 文档"
+        DOC = "doc", "Word 97–2003 文档"
+        WPS = "wps", "WPS 文字文档"
+        RTF = "rtf", "RTF 文档"
+        ODT = "odt", "OpenDocument 文本"
+        PDF = "pdf", "PDF"
+        SCAN = "scan", "扫描版 PDF"
+        IMAGE = "image", "扫描图片"
+        HTML = "html", "网页"
+
+    format = models.CharField("文件格式", max_length=20, blank=True, choices=Format.choices)
+    engine = models.CharField("文字提取方式", max_length=120, blank=True)
+    ocr = models.BooleanField("经文字识别（OCR）", default=False)
     text = models.TextField("原文")
     report = models.JSONField("导入报告", default=dict, blank=True)
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
@@ -45,7 +63,8 @@ _month_is_first = Exact(ExtractMonth(Cast("date", models.DateField())), 1)
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Article.Status.PUBLISHED)
+        """What readers may see (published_q: the same condition through a relation)."""
+        return self.filter(published_q())
 
     def in_year(self, year: int):
         return self.filter(date__year=year)
@@ -95,6 +114,7 @@ class Article(models.Model):
     date = models.DateField("发表日期", null=True, blank=True, help_text="精度为月时取当月1日，为年时取1月1日")
     date_precision = models.CharField("日期精度", max_length=10, choices=DatePrecision.choices)
     doc_number = models.CharField("文号", max_length=80, blank=True)
+    page = models.CharField("版次", max_length=20, blank=True, help_text="报纸的版面，如“第2版”")
     authors = models.ManyToManyField(Person, verbose_name="作者", through="Authorship", related_name="articles")
     departments = models.ManyToManyField(
         Department, verbose_name="相关单位", through="ArticleDepartment", related_name="articles"
@@ -105,6 +125,14 @@ class Article(models.Model):
         RawDocument, verbose_name="原始文件", null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    fingerprint = models.CharField(
+        "正文指纹", max_length=64, blank=True, db_index=True, editable=False, help_text="去掉空白和标点后正文的哈希，用来发现重复导入"
+    )
+    signature = models.BinaryField("相似度签名", null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name="可能重复于", null=True, blank=True, on_delete=models.SET_NULL, related_name="possible_duplicates"
+    )
+    duplicate_similarity = models.FloatField("相似度", null=True, blank=True)
     slug = models.SlugField("网址名", max_length=100, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -113,7 +141,7 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
-    history = tracked("报道/文献")
+    history = tracked("报道/文献", excluded_fields=["fingerprint", "signature"])
 
     class Meta:
         verbose_name = "报道/文献"
@@ -158,14 +186,18 @@ class Article(models.Model):
             return super().delete(*args, **kwargs)
 
 
-def format_date(date: datetime.date | None, precision: str) -> str:
+def format_date(date: datetime.date | None, precision: str, *, iso: bool = False, unknown: str = "日期不详") -> str:
+    """A date shown only as precisely as it is known, the one rule for every place a report's
+    date is written: 2024年, 2024年11月, 2024年11月5日 for readers (pages, the search API), or
+    with iso=True 2024, 2024-11, 2024-11-05 (exports, citations). `unknown` stands for a date that
+    is missing or of unknown precision."""
     if date is None or precision == Article.DatePrecision.UNKNOWN:
-        return "日期不详"
+        return unknown
     if precision == Article.DatePrecision.YEAR:
-        return f"{date.year}年"
+        return f"{date.year}" if iso else f"{date.year}年"
     if precision == Article.DatePrecision.MONTH:
-        return f"{date.year}年{date.month}月"
-    return f"{date.year}年{date.month}月{date.day}日"
+        return f"{date.year}-{date.month:02d}" if iso else f"{date.year}年{date.month}月"
+    return date.isoformat() if iso else f"{date.year}年{date.month}月{date.day}日"
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date | None, str]:
@@ -295,3 +327,12 @@ class Caption(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+def published_q(path: str = "") -> Q:
+    """The condition "the article is published", for a query that reaches the article through
+    `path` (a relation path: "article" from a section, "section__article" from a mention,
+    "articles" from a department or person; "" on articles themselves). Readers see only what it
+    admits, so every read of the archive spells it through here:
+    Section.objects.filter(published_q("article")), Count("articles", filter=published_q("articles"))."""
+    return Q(**{f"{path}__status" if path else "status": Article.Status.PUBLISHED})

@@ -30,7 +30,7 @@ work start with its title).
 
 import datetime
 
-from archive.models import Article, ArticleDepartment, Authorship, Source
+from archive.models import Article, ArticleDepartment, Authorship, Source, format_date
 
 UNKNOWN_SOURCE_NAMES = {"未署出处", "出处不详", ""}
 NEWSPAPER_KINDS = {
@@ -50,7 +50,7 @@ def gbt7714(article: Article, *, url: str, accessed: datetime.date) -> str:
     responsible = _responsible(article)
     lead = f"{responsible}. " if responsible else ""
     title = article.title
-    date = _date(article)
+    date = format_date(article.date, article.date_precision, iso=True, unknown="[出版日期不详]")
     accessed_text = f"[{accessed.isoformat()}]"
     source = article.source
     source_known = source is not None and source.name.strip() not in UNKNOWN_SOURCE_NAMES
@@ -75,13 +75,3 @@ def _responsible(article: Article) -> str:
         return ", ".join(people[:3]) + (", 等" if len(people) > 3 else "")
     units = [r.department.name for r in article.department_roles.all() if r.role == ArticleDepartment.Role.AUTHOR]
     return ", ".join(units[:3]) + (", 等" if len(units) > 3 else "")
-
-
-def _date(article: Article) -> str:
-    if article.date is None or article.date_precision == Article.DatePrecision.UNKNOWN:
-        return "[出版日期不详]"
-    if article.date_precision == Article.DatePrecision.YEAR:
-        return f"{article.date.year}"
-    if article.date_precision == Article.DatePrecision.MONTH:
-        return f"{article.date.year}-{article.date.month:02d}"
-    return article.date.isoformat()

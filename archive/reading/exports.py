@@ -48,14 +48,9 @@ def neutralise(value: str) -> str:
 
 
 def iso_partial_date(article) -> str:
-    """2024, 2024-11 or 2024-11-05: only as precise as the archive knows it."""
-    if article.date is None or article.date_precision == "unknown":
-        return ""
-    if article.date_precision == "year":
-        return f"{article.date.year}"
-    if article.date_precision == "month":
-        return f"{article.date.year}-{article.date.month:02d}"
-    return article.date.isoformat()
+    """The date cell of every export: 2024, 2024-11 or 2024-11-05 (format_date's rule), empty
+    when the date is not known."""
+    return format_date(article.date, article.date_precision, iso=True, unknown="")
 
 
 def article_records(articles, absolute) -> list[dict]:

@@ -1,8 +1,6 @@
 """The archive's public pages. Each view finds its object, calls selectors for what the page
 shows, paginates and renders; exports reuse the same listings (archive.reading.listings)."""
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -11,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive.models import Article, Department, Initiative, Person, Series, Source
+from archive.querystring import querystring
 from archive.reading import article_text as reading
 from archive.reading import charts, exports, kwic, listings, original
 from archive.reading.citation import gbt7714
@@ -138,7 +137,7 @@ def article_detail(request, slug):
             "toc": reading.toc(sections),
             "needles": needles,
             "mark_count": sum(s.marks for s in sections),
-            "search_url": reverse("search:search") + "?" + _query({"q": " ".join(needles)}) if needles else "",
+            "search_url": reverse("search:search") + querystring(q=" ".join(needles)) if needles else "",
             "authors": authors,
             "siblings": siblings,
             "previous": previous,
@@ -171,10 +170,6 @@ def article_original(request, slug):
             "canonical": request.build_absolute_uri(request.path),
         },
     )
-
-
-def _query(params: dict) -> str:
-    return urlencode(params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,7 +248,7 @@ def initiative_detail(request, slug):
     for group in groups:
         names = " ".join(dict.fromkeys(line.name for line in group.lines)) or initiative.name
         group.url = (
-            f"{group.article.get_absolute_url()}?{_query({'hl': names})}#{group.section.anchor}"
+            f"{group.article.get_absolute_url()}{querystring(hl=names)}#{group.section.anchor}"
         )
     return render(
         request,
@@ -271,7 +266,7 @@ def initiative_detail(request, slug):
                 span=year_span(),
             ),
             "together": digest.together,
-            "search_url": reverse("search:search") + "?" + _query({"initiative": initiative.slug}),
+            "search_url": reverse("search:search") + querystring(initiative=initiative.slug),
             "export_csv": listing.export_url("csv"),
             "export_json": listing.export_url("json"),
             "mentions_csv": reverse("archive:initiative_mentions_export", kwargs={"slug": slug, "fmt": "csv"}),

@@ -1,22 +1,10 @@
-"""Small template helpers for the archive's pages."""
+"""Small template helpers for the archive's pages. Links that change the current query string
+use Django's own {% querystring %} (archive.querystring follows its rule for links built in
+Python)."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def url_with(context, **changes):
-    """The current query string with some parameters changed (None or "" removes one):
-    {% url_with page=2 %} keeps the sort, {% url_with sort="oldest" page=None %} starts over."""
-    params = context["request"].GET.copy()
-    for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @register.simple_tag(takes_context=True)

@@ -3,8 +3,18 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
-from archive.models import Article, Department, Initiative, Mention, Section, format_date, parse_partial_date
+from archive.models import (
+    Article,
+    Department,
+    Initiative,
+    Mention,
+    Section,
+    format_date,
+    parse_partial_date,
+    published_q,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +41,21 @@ def test_dates_display_only_as_precise_as_known():
     assert format_date(datetime.date(2024, 11, 1), "month") == "2024年11月"
     assert format_date(datetime.date(2024, 11, 5), "day") == "2024年11月5日"
     assert format_date(None, "unknown") == "日期不详"
+
+
+@pytest.mark.parametrize(
+    "date, precision, shown, iso",
+    [
+        (datetime.date(2024, 1, 1), "year", "2024年", "2024"),
+        (datetime.date(2024, 11, 1), "month", "2024年11月", "2024-11"),
+        (datetime.date(2024, 11, 5), "day", "2024年11月5日", "2024-11-05"),
+        (None, "unknown", "日期不详", "?"),
+        (datetime.date(2024, 1, 1), "unknown", "日期不详", "?"),  # a stray date of unknown precision is not shown
+    ],
+)
+def test_one_date_rule_for_readers_and_for_exports(date, precision, shown, iso):
+    assert format_date(date, precision) == shown
+    assert format_date(date, precision, iso=True, unknown="?") == iso
 
 
 @pytest.mark.parametrize(
@@ -140,3 +165,15 @@ def test_longer_initiative_name_wins_where_two_overlap():
     section = Section.objects.create(article=article, order=1, body="完成测试国企改革三年行动，深化测试国企改革。")
     counts = {m.initiative_id: m.count for m in Mention.objects.filter(section=section)}
     assert counts == {long.pk: 1, short.pk: 1}
+
+
+def test_published_is_one_condition_on_articles_and_through_relations():
+    assert published_q() == Q(status=Article.Status.PUBLISHED)
+    assert published_q("section__article") == Q(section__article__status=Article.Status.PUBLISHED)
+    draft = make_article(slug="draft-article", status=Article.Status.DRAFT)
+    Section.objects.create(article=draft, order=1, body="草稿正文。")
+    assert not Article.objects.published().filter(pk=draft.pk).exists()
+    assert not Section.objects.filter(published_q("article"), article=draft).exists()
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
+    assert Article.objects.published().filter(pk=draft.pk).exists()
+    assert Section.objects.filter(published_q("article"), article=draft).exists()

@@ -6,11 +6,11 @@ Drafts are not in the index (readers must never find them), so they are matched 
 parser and the same exact-match rule over the same canonical text (search.unindexed), which gives
 the same yes/no answer the index would.
 Catalog entries (initiatives, departments, people) are matched on their names and aliases with the
-linker's folding, so “五好”园区 is found by 五好园区.
+linker's and the index's folding (archive.text), so “五好”园区 and 《五好》园区 are found by 五好园区.
 """
 
-from archive import linking
-from archive.models import Article
+from archive.models import published_q
+from archive.text import folded
 from search.api import matching_articles, matching_sections, normalize, parse
 from search.api import search as archive_search
 
@@ -24,7 +24,7 @@ def matching_article_ids(term: str, queryset) -> list[int] | None:
     if parsed.tree is None:
         return None
     found = [hit.article.pk for hit in archive_search(term, {}, sort="relevance", page=1, page_size=ALL).hits]
-    drafts = queryset.exclude(status=Article.Status.PUBLISHED)
+    drafts = queryset.exclude(published_q())
     found += sorted(matching_articles(parsed.tree, drafts), reverse=True)
     allowed = set(queryset.values_list("pk", flat=True))
     slug = term.strip().lower()
@@ -39,14 +39,14 @@ def matching_section_ids(term: str, queryset) -> list[int] | None:
     found = []
     for hit in archive_search(term, {}, sort="relevance", page=1, page_size=ALL).hits:
         found += hit.section_ids
-    drafts = queryset.exclude(article__status=Article.Status.PUBLISHED)
+    drafts = queryset.exclude(published_q("article"))
     found += sorted(matching_sections(parsed.tree, drafts))
     allowed = set(queryset.values_list("pk", flat=True))
     return [pk for pk in dict.fromkeys(found) if pk in allowed]
 
 
 def fold_name(text: str) -> str:
-    return linking.fold(normalize(text))[0]
+    return folded(normalize(text))
 
 
 def matching_names(term: str, objects) -> list[int]:

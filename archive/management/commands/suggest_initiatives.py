@@ -7,7 +7,7 @@ Reads only; changes nothing.
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.ingest.candidates import find_candidates
-from archive.models import Article, Initiative, Section
+from archive.models import Initiative, Section, published_q
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError("--min-count must be 1 or more.")
         if limit < 0:
             raise CommandError("--limit must be 0 (no limit) or more.")
-        sections = Section.objects.filter(article__status=Article.Status.PUBLISHED).order_by("article_id", "order")
+        sections = Section.objects.filter(published_q("article")).order_by("article_id", "order")
         texts = [text for heading, body in sections.values_list("heading", "body") for text in (heading, body) if text]
         known = [name for initiative in Initiative.objects.all() for name in initiative.names]
         if verbosity >= 2:

@@ -16,7 +16,6 @@ from archive.models import (
     Section,
 )
 
-PUBLISHED = Article.Status.PUBLISHED
 logger = logging.getLogger(__name__)
 
 
@@ -124,11 +123,6 @@ class Related:
     initiatives: list  # shared initiatives (names)
     departments: list  # shared departments (names)
 
-    @staticmethod
-    def score_of(initiatives, departments) -> int:
-        # a shared initiative says more about what a report is about than a shared department
-        return 2 * len(initiatives) + len(departments)
-
 
 RELATED_POOL = 200  # candidates taken from each measure before scoring
 
@@ -176,7 +170,9 @@ def _from_search_index(read, fallback, what: str):
 
 def _related_in_database(initiatives: dict, departments: dict, exclude: set, limit: int):
     """related_articles' slow path: the most-sharing articles by each measure, counted in the
-    database (RELATED_POOL of each), then scored together."""
+    database (RELATED_POOL of each), then scored together by the index's own score."""
+    from search.api import related_score
+
     shared_i: dict[int, set] = defaultdict(set)
     shared_d: dict[int, set] = defaultdict(set)
     others = Article.objects.published().exclude(pk__in=exclude)
@@ -201,7 +197,7 @@ def _related_in_database(initiatives: dict, departments: dict, exclude: set, lim
     best = sorted(
         dates,
         key=lambda aid: (
-            -Related.score_of(shared_i[aid], shared_d[aid]),
+            -related_score(shared_i[aid], shared_d[aid]),
             -(dates[aid].toordinal() if dates[aid] else 0),
             -aid,
         ),

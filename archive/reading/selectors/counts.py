@@ -1,7 +1,7 @@
 """Archive-wide figures: reports per year, the year span, catalog entries with their report counts."""
 
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from archive.models import (
@@ -13,8 +13,8 @@ from archive.models import (
     Section,
     Series,
     Source,
+    published_q,
 )
-from archive.reading.selectors.articles import PUBLISHED
 
 
 def reports_per_year(queryset) -> tuple[dict[int, int], int]:
@@ -60,17 +60,17 @@ def archive_numbers() -> dict:
     totals = articles.aggregate(
         articles=Count("id"), first=Min("date"), last=Max("date"), series=Count("series", distinct=True)
     )
-    totals["sections"] = Section.objects.filter(article__status=PUBLISHED).count()
-    totals["departments"] = Department.objects.filter(articles__status=PUBLISHED).distinct().count()
-    totals["initiatives"] = Initiative.objects.filter(mentions__section__article__status=PUBLISHED).distinct().count()
-    totals["mentions"] = Mention.objects.filter(section__article__status=PUBLISHED).aggregate(n=Sum("count"))["n"] or 0
-    totals["people"] = Person.objects.filter(articles__status=PUBLISHED).distinct().count()
+    totals["sections"] = Section.objects.filter(published_q("article")).count()
+    totals["departments"] = Department.objects.filter(published_q("articles")).distinct().count()
+    totals["initiatives"] = Initiative.objects.filter(published_q("mentions__section__article")).distinct().count()
+    totals["mentions"] = Mention.objects.filter(published_q("section__article")).aggregate(n=Sum("count"))["n"] or 0
+    totals["people"] = Person.objects.filter(published_q("articles")).distinct().count()
     return totals
 
 
 def departments_with_counts():
     return Department.objects.annotate(
-        report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True)
+        report_count=Count("articles", filter=published_q("articles"), distinct=True)
     ).select_related("parent")
 
 
@@ -78,7 +78,7 @@ def initiatives_with_counts():
     return Initiative.objects.annotate(
         mention_count=_or_zero(
             Subquery(
-                Mention.objects.filter(initiative=OuterRef("pk"), section__article__status=PUBLISHED)
+                Mention.objects.filter(published_q("section__article"), initiative=OuterRef("pk"))
                 .order_by()
                 .values("initiative")
                 .annotate(total=Sum("count"))
@@ -87,7 +87,7 @@ def initiatives_with_counts():
         ),
         report_count=Count(
             "mentions__section__article",
-            filter=Q(mentions__section__article__status=PUBLISHED),
+            filter=published_q("mentions__section__article"),
             distinct=True,
         ),
     )
@@ -110,7 +110,7 @@ def kinds_with_counts() -> list[dict]:
 
 def sources_with_counts():
     return Source.objects.annotate(
-        report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True)
+        report_count=Count("articles", filter=published_q("articles"), distinct=True)
     ).order_by("-report_count", "name")
 
 
@@ -118,9 +118,9 @@ def series_with_counts():
     return (
         Series.objects.select_related("source")
         .annotate(
-            report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True),
-            first=Min("articles__date", filter=Q(articles__status=PUBLISHED)),
-            last=Max("articles__date", filter=Q(articles__status=PUBLISHED)),
+            report_count=Count("articles", filter=published_q("articles"), distinct=True),
+            first=Min("articles__date", filter=published_q("articles")),
+            last=Max("articles__date", filter=published_q("articles")),
         )
         .order_by("-last", "name")
     )
@@ -129,7 +129,7 @@ def series_with_counts():
 def people_with_counts():
     return (
         Person.objects.select_related("department")
-        .annotate(report_count=Count("articles", filter=Q(articles__status=PUBLISHED), distinct=True))
+        .annotate(report_count=Count("articles", filter=published_q("articles"), distinct=True))
         .filter(report_count__gt=0)
         .order_by("-report_count", "name")
     )

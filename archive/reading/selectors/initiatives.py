@@ -11,8 +11,8 @@ from archive.models import (
     Department,
     Initiative,
     Mention,
+    published_q,
 )
-from archive.reading.selectors.articles import PUBLISHED
 from archive.reading.selectors.counts import initiatives_with_counts
 
 
@@ -47,7 +47,7 @@ MENTION_ORDER = (F("section__article__date").desc(nulls_last=True), "section__ar
 
 
 def _mentions_of_published(initiative: Initiative):
-    return Mention.objects.filter(initiative=initiative, section__article__status=PUBLISHED)
+    return Mention.objects.filter(published_q("section__article"), initiative=initiative)
 
 
 def _with_sections(mentions):
@@ -186,7 +186,7 @@ def _shares_of_reports(initiative: Initiative, article_ids) -> dict[int, ReportS
     """The shares of a few reports, from every mention in their sections (one query: selecting
     the initiative's mentions of a few reports has the database read all of its mentions)."""
     rows = (
-        Mention.objects.filter(section__article_id__in=list(article_ids), section__article__status=PUBLISHED)
+        Mention.objects.filter(published_q("section__article"), section__article_id__in=list(article_ids))
         .order_by("section__article_id", "section__order")
         .values_list("section__article_id", "section__article__date", "section_id", "pk", "count", "initiative_id",
                      "initiative__name", "initiative__slug")

@@ -5,8 +5,8 @@ from django.db.models import Count
 from archive.models import (
     Authorship,
     Person,
+    published_q,
 )
-from archive.reading.selectors.articles import PUBLISHED
 
 
 def person_for_page(slug: str) -> Person:
@@ -25,7 +25,7 @@ def person_bylines(person: Person, article_ids) -> dict[int, str]:
 
 
 def coauthors(person: Person, limit: int = 12) -> list[dict]:
-    articles = Authorship.objects.filter(person=person, article__status=PUBLISHED).values("article_id")
+    articles = Authorship.objects.filter(published_q("article"), person=person).values("article_id")
     rows = (
         Authorship.objects.filter(article_id__in=articles)
         .exclude(person=person)

@@ -1,6 +1,7 @@
 """CSV and JSON downloads: every list, spreadsheet-safe CSV, escaped JSON."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -102,3 +103,23 @@ def test_initiative_mentions_export_gives_each_line_in_context(client):
 
 def test_unknown_format_is_404(client):
     assert client.get("/articles.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "date, precision, shown, iso, cited",
+    [
+        (datetime.date(2024, 11, 1), "month", "2024年11月", "2024-11", "2024-11"),
+        (None, "unknown", "日期不详", "", "[出版日期不详]"),
+    ],
+)
+def test_the_page_the_downloads_and_the_citation_write_a_date_as_precisely_as_known(
+    client, make_article, date, precision, shown, iso, cited
+):
+    article = make_article(title="日期精度测试", date=date, precision=precision, kind=Article.Kind.OTHER)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f"<dd>{shown}</dd>" in page or f">{shown}</a></dd>" in page
+    assert f"{cited}[" in page  # the GB/T 7714 reference on the page
+    row = next(r for r in rows(client.get("/articles.csv")) if r[1] == "日期精度测试")
+    assert (row[4], row[5]) == (iso, shown)
+    record = next(r for r in client.get("/articles.json").json()["results"] if r["title"] == "日期精度测试")
+    assert (record["date"], record["date_display"]) == (iso, shown)

@@ -55,3 +55,47 @@ def test_line_references_link_known_lines_only():
     assert '<a href="/a/original/#L3">第3行</a>' in html
     assert '<a href="/a/original/#L91">第91—103行</a>' in html
     assert "第5行&lt;b&gt;" in html
+
+
+def test_a_draft_is_counted_nowhere_until_it_is_published(make_article):
+    """Every count a reader sees admits published reports only (published_q through each
+    relation): a draft that names an initiative, concerns a department and has an author moves
+    none of them; publishing it moves them all."""
+    from archive.models import Article, ArticleDepartment, Authorship, Department, Person
+    from archive.reading.selectors.counts import (
+        archive_numbers,
+        departments_with_counts,
+        initiatives_with_counts,
+        people_with_counts,
+    )
+    from archive.reading.selectors.people import coauthors
+
+    department = Department.objects.get(slug="zhuzhou-sasac")
+    colleague = Person.objects.create(name="测验同事", slug="test-colleague")
+
+    def seen():
+        return (
+            archive_numbers(),
+            departments_with_counts().get(pk=department.pk).report_count,
+            initiatives_with_counts().get(slug="erfenfa").report_count,
+            initiatives_with_counts().get(slug="erfenfa").mention_count,
+            list(people_with_counts().filter(slug="test-author").values_list("report_count", flat=True)),
+            coauthors(colleague),
+        )
+
+    before = seen()
+    draft = make_article(title="测验草稿", sections=[("", "测验区实施二分法。")], status=Article.Status.DRAFT)
+    ArticleDepartment.objects.create(article=draft, department=department, role="subject")
+    author = Person.objects.create(name="测验作者", slug="test-author")
+    Authorship.objects.create(article=draft, person=author, order=0)
+    Authorship.objects.create(article=draft, person=colleague, order=1)
+    assert draft.sections.get().mentions.exists()  # the linker did find the name
+    assert seen() == before
+    Article.objects.filter(pk=draft.pk).update(status=Article.Status.PUBLISHED)
+    numbers, department_reports, reports, mentions, people, colleagues = seen()
+    assert numbers["articles"] == before[0]["articles"] + 1 and numbers["sections"] == before[0]["sections"] + 1
+    assert numbers["people"] == before[0]["people"] + 2
+    assert numbers["mentions"] == before[0]["mentions"] + 1
+    assert department_reports == before[1] + 1
+    assert (reports, mentions) == (before[2] + 1, before[3] + 1)
+    assert people == [1] and [c["name"] for c in colleagues] == ["测验作者"]
