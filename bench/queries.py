@@ -3,18 +3,22 @@
 Ground truth is a plain Python scan, independent of the engine: a section contains a string when
 its article's title, its heading or its body does (each scanned on its own, as the engine
 indexes them), after search.normalize.normalize, with whitespace and quotation marks ignored as
-the character channel ignores them (search/tokens.py). Queries are CJK strings only: with Latin
-letters or digits the engine matches whole letter/digit runs (135工程 is not in 2135工程), which
-a plain substring scan would not reproduce.
+the character channel ignores them (the rule in archive/text.py). Queries are CJK strings only:
+with Latin letters or digits the engine matches whole letter/digit runs (135工程 is not in
+2135工程), which a plain substring scan would not reproduce. A field term (title:, author:)
+holds in every section of a report whose title or byline has the string; a date range in every
+section of a report whose dated period (a year, a month, a day) overlaps it.
 """
 
 import bisect
+import datetime
 import itertools
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from archive.text import CJK, IGNORED_CLASS
 from search.normalize import normalize
 
 CLASSES = (
@@ -29,6 +33,10 @@ CLASSES = (
     "exclusion",
     "two_facets",
     "deep_page",
+    "field_title",
+    "field_author",
+    "date_range",
+    "synonym",
 )
 CLASS_LABELS = {
     "frequent_word": "frequent word",
@@ -42,15 +50,19 @@ CLASS_LABELS = {
     "exclusion": "exclusion",
     "two_facets": "query + two facet filters",
     "deep_page": "deep page (page 50)",
+    "field_title": "title: field term",
+    "field_author": "author: field term",
+    "date_range": "word + date range",
+    "synonym": "term with synonyms (plain today)",
 }
 SUBSTRING_CLASSES = ("substring_2char", "substring_in_word")
 COMMON_WORDS = ("改革", "发展", "园区")  # named in the issue: always among the frequent words
-_IGNORED = re.compile(r"[\s\"'“”‘’「」『』《》〈〉]")  # whitespace and search.tokens.TRANSPARENT
+_IGNORED = re.compile(f"[{IGNORED_CLASS}]")  # what the character channel ignores (archive.text)
 DEEP_PAGE = 50
 SAMPLE_SECTIONS = 3000
-_CJK = re.compile(r"^[\u3400-\u9fff]+$")
+_CJK = re.compile(f"^[{CJK}]+$")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")  # as bench.generate.sentence_pool splits
-_PERSON = re.compile(r"([\u3400-\u9fff]{2,3})介绍了有关情况")
+_PERSON = re.compile(f"([{CJK}]{{2,3}})介绍了有关情况")
 
 
 def fold(text: str) -> str:
@@ -66,6 +78,9 @@ class Corpus:
     titles: dict[int, str]  # article id → folded title (with subtitle and document number)
     departments: dict[int, frozenset]  # article id → department slugs
     years: dict[int, str]  # article id → year
+    title_only: dict[int, str] = None  # article id → folded title and subtitle (what title: reads)
+    authors: dict[int, tuple[str, ...]] = None  # article id → folded names in its bylines
+    periods: dict[int, tuple] = None  # article id → (first day, last day) its date stands for
 
     def texts(self, position: int) -> tuple[str, str, str]:
         """Title, heading and body of the section at this position of `sections`."""
@@ -74,14 +89,21 @@ class Corpus:
 
 
 def read_corpus() -> Corpus:
-    from archive.models import Article, ArticleDepartment, Section
+    from archive.models import Article, ArticleDepartment, Authorship, Section
+    from search.live import period_end
 
-    titles, years = {}, {}
-    for aid, title, subtitle, doc_number, date in Article.objects.published().values_list(
-        "pk", "title", "subtitle", "doc_number", "date"
+    titles, years, title_only, periods = {}, {}, {}, {}
+    for aid, title, subtitle, doc_number, date, precision in Article.objects.published().values_list(
+        "pk", "title", "subtitle", "doc_number", "date", "date_precision"
     ):
         titles[aid] = fold(" ".join(p for p in (title, subtitle, doc_number) if p))
+        title_only[aid] = fold(" ".join(p for p in (title, subtitle) if p))
         years[aid] = str(date.year) if date else ""
+        if date:
+            periods[aid] = (date, period_end(date, precision))
+    authors: dict[int, list] = {}
+    for aid, name in Authorship.objects.filter(article_id__in=titles).values_list("article_id", "person__name"):
+        authors.setdefault(aid, []).append(fold(name))
     departments: dict[int, set] = {}
     for aid, slug in ArticleDepartment.objects.filter(article_id__in=titles).values_list("article_id", "department__slug"):
         departments.setdefault(aid, set()).add(slug)
@@ -92,7 +114,10 @@ def read_corpus() -> Corpus:
         .values_list("pk", "article_id", "heading", "body")
         .iterator(chunk_size=5000)
     ]
-    return Corpus(sections, titles, {a: frozenset(d) for a, d in departments.items()}, years)
+    return Corpus(
+        sections, titles, {a: frozenset(d) for a, d in departments.items()}, years, title_only,
+        {a: tuple(n) for a, n in authors.items()}, periods,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,12 +128,14 @@ class Query:
     must_not: tuple[str, ...] = ()
     params: tuple[tuple[str, str], ...] = ()  # facet filters, (facet, value)
     page: int = 1
-    whoosh: str = ""  # the same query in Whoosh's query language
+    whoosh: str = ""  # the same query in Whoosh's query language (without fields or dates)
+    field: str = ""  # the field `must` is looked for in ("title", "author"), or anywhere
+    dates: tuple[tuple[str, str], ...] = ()  # (date_from, YYYY), (date_to, YYYY): not facets, peers ignore them
 
     @property
     def param_dict(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for facet, value in self.params:
+        for facet, value in self.params + self.dates:
             out.setdefault(facet, []).append(value)
         return out
 
@@ -130,13 +157,25 @@ def _matches(query: Query, fields: tuple[str, str, str]) -> bool:
 def truth(query: Query, corpus: Corpus) -> set[int]:
     """The sections that truly match the query, by a plain scan."""
     wanted = query.param_dict
+    first = datetime.date(int(wanted["date_from"][0]), 1, 1) if "date_from" in wanted else datetime.date.min
+    last = datetime.date(int(wanted["date_to"][0]), 12, 31) if "date_to" in wanted else datetime.date.max
     out = set()
     for sid, aid, heading, body in corpus.sections:
         if "department" in wanted and not (corpus.departments.get(aid, frozenset()) & set(wanted["department"])):
             continue
         if "year" in wanted and corpus.years.get(aid) not in wanted["year"]:
             continue
-        if _matches(query, (corpus.titles[aid], heading, body)):
+        if query.dates:
+            period = corpus.periods.get(aid)
+            if period is None or period[0] > last or period[1] < first:
+                continue
+        if query.field == "title":
+            fields = (corpus.title_only[aid],)
+        elif query.field == "author":
+            fields = corpus.authors.get(aid, ())
+        else:
+            fields = (corpus.titles[aid], heading, body)
+        if _matches(query, fields):
             out.add(sid)
     return out
 
@@ -311,7 +350,59 @@ class Drawer:
 
         queries.extend(self._facet_queries(frequent + self.pick(mid)))
         plain("deep_page", frequent, page=DEEP_PAGE)
+
+        queries.extend(Query("field_title", f"title:{w}", (w,), whoosh=w, field="title") for w in self.title_words())
+        queries.extend(Query("field_author", f"author:{n}", (n,), whoosh=n, field="author") for n in self.bylines())
+        queries.extend(self._date_queries(frequent[:2] + self.pick(mid)))
+        # Forms of a vocabulary group (search.synonyms) searched as typed: what the engine adds
+        # to them is its own; the ground truth is the term as typed.
+        plain("synonym", self.synonym_terms())
         return queries
+
+    def title_words(self) -> list[str]:
+        """Words of the reports' titles, from those in many titles to those in a few."""
+        counts: Counter = Counter()
+        for title in self.corpus.title_only.values():
+            counts.update({w for w in self.tk.cut(title, HMM=False) if len(w) >= 2 and _CJK.match(w)})
+        ranked = sorted(counts, key=lambda w: (-counts[w], w))
+        if len(ranked) <= self.k:
+            return ranked
+        step = len(ranked) / self.k
+        return [ranked[int(i * step)] for i in range(self.k)]
+
+    def bylines(self) -> list[str]:
+        counts: Counter = Counter(n for names in self.corpus.authors.values() for n in names if _CJK.match(n))
+        ranked = sorted(counts, key=lambda n: (-counts[n], n))
+        if len(ranked) <= self.k:
+            return ranked
+        step = len(ranked) / self.k
+        return [ranked[int(i * step)] for i in range(self.k)]
+
+    def synonym_terms(self) -> list[str]:
+        """Names and terms the vocabulary groups with other forms (the synonym catalog, the
+        departments' and initiatives' names) that occur in the text."""
+        from archive.models import Department, Initiative
+
+        groups = [d.names for d in Department.objects.all()] + [i.names for i in Initiative.objects.all()]
+        try:
+            from archive.models import Synonym
+
+            groups += [s.terms for s in Synonym.objects.all()]
+        except ImportError:  # an archive without the synonym catalog
+            pass
+        terms = {fold(t) for group in groups if len(group) > 1 for t in group}
+        return self.pick([t for t in terms if len(t) >= 2 and _CJK.match(t) and self.df(t)])
+
+    def _date_queries(self, words: list[str]) -> list[Query]:
+        years = sorted({int(y) for y in self.corpus.years.values() if y})
+        if not years:
+            return []
+        out = []
+        for word in self.pick(words):
+            start = self.rng.choice(years)
+            dates = (("date_from", str(start)), ("date_to", str(start + 2)))
+            out.append(Query("date_range", word, (word,), whoosh=word, dates=dates))
+        return out
 
     def _co(self, a, b) -> int:
         return sum(1 for t in self.sample if a in t and b in t)

@@ -2,9 +2,9 @@
 search/, so that the archive never reaches into the index's internals.
 
 Readers' search and its marks (engine), rebuilding the index (indexing), the per-process scoped
-cache the archive's digests are kept in (memo), related reports scored over the live index
-(related), the jieba wrapper (segmentation), and matching drafts, which the index does not hold,
-by the index's own rule (unindexed).
+cache the archive's digests are kept in (memo), related reports scored over the live index and
+the score they are ranked by (related), the jieba wrapper (segmentation), and matching drafts,
+which the index does not hold, by the index's own rule (unindexed).
 """
 
 from search.engine import highlight, search
@@ -13,7 +13,7 @@ from search.live import IndexUnavailable
 from search.memo import EVERYTHING, remember
 from search.normalize import normalize
 from search.parsing import parse
-from search.related import related_ids
+from search.related import related_ids, related_score
 from search.segmentation import tokenizer
 from search.unindexed import matching_articles, matching_sections
 
@@ -27,6 +27,7 @@ __all__ = [
     "parse",
     "rebuild",
     "related_ids",
+    "related_score",
     "remember",
     "search",
     "tokenizer",

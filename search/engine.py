@@ -1,6 +1,7 @@
 """The search function: user text and facet parameters in, ranked and grouped results out.
 
-1. parse the text into a query tree (search.parsing; never raises);
+1. parse the text into a query tree (search.parsing; never raises), each plain term ORed with the
+   other forms of its vocabulary group (search.synonyms: 资规局 finds 自然资源和规划局 too);
 2. find the sections the tree matches (search.matching: every literal string is found, and both
    backends return the same set);
 3. keep the articles that pass the facet filters and count facets disjunctively (search.facets);
@@ -13,24 +14,25 @@ import copy
 import logging
 import math
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import DatabaseError, connection, transaction
 
 from archive.models import Article, Section
 from search import facets as facet_module
-from search import memo
+from search import memo, synonyms
 from search.backends import get_backend
+from search.documents import indexed_texts
 from search.fallback import NOTICE as FALLBACK_NOTICE
 from search.fallback import ScanIndex, scan_live_index
-from search.filters import selected_values
+from search.filters import DATE_PARAMS, date_range, selected_values
 from search.live import IndexUnavailable, live_index
 from search.matching import Matcher, matches_canon, term_words
 from search.models import SearchDocument
 from search.parsing import ParsedQuery, parse
 from search.query import PlainText, positive_terms
 from search.ranking import Ranker, ranking_period
-from search.snippets import highlight, needles_for, snippet  # noqa: F401  (highlight: used by the article page)
+from search.snippets import highlight, needles_for, printed_snippets, snippet  # noqa: F401  (highlight: used by the article page)
 
 logger = logging.getLogger(__name__)
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -70,6 +72,8 @@ class SearchResults:
     sequence: int = 0  # the live index's refresh count the results were computed at
     ranking_pool: int = 0  # articles whose edit can change the ranking (see _search)
     page_bits: int = 0  # the articles on the page
+    expansions: list = field(default_factory=list)  # search.synonyms.Expansion: what was searched besides the terms
+    dates: object = None  # search.filters.DateRange: the dates asked for (None: any date)
 
     @property
     def terms(self) -> list[str]:
@@ -125,6 +129,7 @@ def _cached_search(q, params, **options) -> SearchResults:
     key = (
         "search", q or "",
         tuple((f, tuple(sorted(getlist(f)))) for f in facet_module.FACETS),
+        tuple((name, tuple(getlist(name))) for name in DATE_PARAMS),
         options["sort"], str(options["page"]), options["page_size"],
         tuple(sorted((options.get("facet_filters") or {}).items())),
         len(live.section_position), ranking_period(live),
@@ -155,10 +160,11 @@ def _unchanged_by(live, results: SearchResults, changed_articles: set[int]) -> b
     if tree is None or facts_changed is None:
         return False
     literal, by_words = set(), set()
+    printed = indexed_texts(changed_articles)
     for aid, canon in SearchDocument.objects.filter(article_id__in=changed_articles).values_list("article_id", "canon"):
-        if matches_canon(tree, canon):
+        if matches_canon(tree, canon, article=printed.get(aid)):
             literal.add(aid)
-        if matches_canon(tree, canon, by_words=True):
+        if matches_canon(tree, canon, by_words=True, article=printed.get(aid)):
             by_words.add(aid)
     now = by_words if results.by_words else literal
     for aid in changed_articles:
@@ -180,8 +186,13 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
     backend = get_backend()
     live = scan_live_index() if scan is not None else live_index()
     sequence = live.sequence
+    # The parsed tree with each plain term ORed with the other forms of its vocabulary group.
+    tree, expansions = synonyms.expand(parsed.tree, q, live)
+    parsed = replace(parsed, tree=tree)
     selected, facet_notices = selected_values(params, live)
     notices += facet_notices
+    dates, date_notices = date_range(params)
+    notices += date_notices
 
     by_words = False
     section_article = live.section_article
@@ -203,6 +214,9 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
             if matched:
                 notices.append("没有找到与检索词完全一致的文字，以下结果包含检索词中的各个词语。")
         matched_bits = matcher.article_bits(parsed.tree, matched)
+    if dates is not None:
+        # part of the query: the facets count within the range, like the terms' matches
+        matched_bits &= live.period_bits(dates.start, dates.end)
 
     facets = facet_module.count(live, matched_bits, selected, contains=facet_filters)
     kept = facet_module.filter_bits(live, matched_bits, selected)
@@ -265,6 +279,7 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
         q=q or "", parsed=parsed, sort=sort, page=page, pages=pages, total=total, hits=hits,
         facets=facets, selected=selected, notices=notices, live=live, matched_bits=matched_bits,
         by_words=by_words, sequence=sequence, ranking_pool=ranking_pool, page_bits=live.to_bits(chosen),
+        expansions=expansions, dates=dates,
     )
 
 
@@ -322,4 +337,10 @@ def _hits(article_ids, groups, section_scores, article_score, needles, live) -> 
                 section_ids=ordered,
             )
         )
+    # A report found by what is printed around its text (a byline, a caption…) shows that.
+    unmarked = [hit for hit in hits if needles and "<mark>" not in hit.snippet]
+    if unmarked:
+        printed = printed_snippets([hit.article.pk for hit in unmarked], needles)
+        for hit in unmarked:
+            hit.snippet = printed.get(hit.article.pk, hit.snippet)
     return hits

@@ -4,9 +4,11 @@ best-matching section and its snippet (archive.reading.exports writes the files)
 
 import html
 
+from django.urls import reverse
 from django.utils.html import strip_tags
 
 from archive.models import Article
+from archive.querystring import querystring
 from archive.reading import exports as archive_exports
 from archive.reading.selectors.articles import with_relations
 from search.engine import search
@@ -45,6 +47,6 @@ def search_export(request, fmt):
         file_stem="search",
         columns=COLUMNS,
         records=records,
-        page_url=request.build_absolute_uri("/search/?" + request.GET.urlencode()),
+        page_url=request.build_absolute_uri(reverse("search:search") + querystring(request.GET)),
         extra=extra,
     )

@@ -1,12 +1,21 @@
 """The facet parameters as a django-filter FilterSet: it declares what each parameter filters in
 the ORM (for exports and for checking the engine's in-memory counts), and validates values
-against what exists. Values that do not exist are dropped with a notice rather than an error."""
+against what exists. Values that do not exist are dropped with a notice rather than an error.
+The date range (date_from, date_to) is read here too, with the same leniency."""
+
+import datetime
+import re
+from dataclasses import dataclass
 
 import django_filters
 
-from archive.models import Article
+from archive.models import Article, parse_partial_date
 from search.facets import FACET_LABELS
-from search.live import FACETS, LiveIndex
+from search.live import FACETS, LiveIndex, period_end
+
+DATE_PARAMS = {"date_from": "起始日期", "date_to": "截止日期"}
+MAX_DATE_CHARS = 20  # of a value that is not a date, quoted in the notice
+_DATE = re.compile(r"\d{4}(-\d{1,2}(-\d{1,2})?)?")
 
 
 class ArticleFacetFilter(django_filters.FilterSet):
@@ -59,3 +68,47 @@ def filtered_queryset(params, fmap: LiveIndex):
     if not filterset.is_valid():  # cannot happen after selected_values; say so loudly if it does
         raise ValueError(filterset.errors)
     return filterset.qs
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """From the first day of date_from's period to the last day of date_to's: 2024 to 2024 is
+    the whole year, 2024-05 from 2024-05-01. A report dated only by year or month is in the range
+    when its period overlaps it (search.live.LiveIndex.period_bits)."""
+
+    start: datetime.date
+    end: datetime.date
+
+
+def _one_value(params, name: str) -> str:
+    raw = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    values = [v.strip() for v in raw if isinstance(v, str) and v.strip()]
+    return values[-1] if values else ""
+
+
+def date_range(params) -> tuple[DateRange | None, list[str]]:
+    """The range date_from and date_to ask for (YYYY, YYYY-MM or YYYY-MM-DD, either may be left
+    out), and notices for values that are not dates (ignored) or a range given backwards (turned
+    round). None when neither gives a date."""
+    notices, given = [], {}
+    for name, label in DATE_PARAMS.items():
+        text = _one_value(params or {}, name)
+        if not text:
+            continue
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError(text)
+            given[name] = parse_partial_date(text)  # (first day of the period, precision)
+        except (ValueError, OverflowError):
+            notices.append(f"{label}“{text[:MAX_DATE_CHARS]}”不是日期，已忽略。请写成 2024、2024-05 或 2024-05-01。")
+    if not given:
+        return None, notices
+    first, last = given.get("date_from"), given.get("date_to")
+    start = first[0] if first else datetime.date.min
+    end = period_end(*last) if last else datetime.date.max
+    if start > end:
+        notices.append("起始日期晚于截止日期，已按从早到晚的顺序检索。")
+        start, end = last[0], period_end(*first)
+    return DateRange(start, end), notices

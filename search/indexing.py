@@ -1,10 +1,12 @@
 """Keeping the index in step with the archive.
 
-Only sections of published articles are indexed (drafts are never found). Every write bumps the
-index token so that per-process caches drop what they hold.
+Only sections of published articles are indexed (drafts are never found). Every write is logged
+as an IndexChange, which each serving process's live view follows, re-reading only the articles
+it names (search.live; remembered results are dropped or patched only where those articles
+touch them, search.memo), and replaces the index token, which keys the views built inside a
+transaction.
 """
 
-import re
 import threading
 import uuid
 from dataclasses import dataclass
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import Article, Initiative, Mention, Section
+from archive.models import Article, Initiative, Mention, Section, published_q
+from archive.text import folded
 from search import segmentation
 from search.backends import IndexRow, get_backend
-from search.models import IndexChange, IndexState, SearchDocument, SharedTerm
+from search.documents import indexed_texts, printed_parts, texts_of_parts
+from search.models import ArticleDocument, IndexChange, IndexState, SearchDocument, SharedTerm
 from search.normalize import normalize
 from search.tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
 
@@ -36,8 +40,48 @@ def record_index_write(article_ids=(), scope=IndexChange.Scope.ARTICLE):
 
 
 def article_text(article: Article) -> str:
-    """What every section of an article is also found by: title, subtitle, document number."""
-    return " ".join(part for part in (article.title, article.subtitle, article.doc_number) if part)
+    """What every section of an article holds besides its heading and body: the title. The rest
+    printed once per report (subtitle, 文号, bylines…) is its ArticleDocument (search.documents)."""
+    return article.title
+
+
+# ArticleDocument.<field>_words: which printed parts (search.documents.printed_parts) each holds
+ARTICLE_WORD_PARTS = {
+    "subtitle": "subtitle", "docno": "docno", "author": "author", "dept": "dept", "caption": "caption",
+    "series": "series", "source": "source",
+}
+
+
+def article_document(article_id: int, parts: dict[str, list[str]], tk) -> ArticleDocument:
+    """A report's ArticleDocument from its printed parts."""
+    texts = texts_of_parts(parts)
+    words = {
+        field: " ".join(w for part in parts[key] if part for w in segmentation.words(normalize(part), tk))
+        for field, key in ARTICLE_WORD_PARTS.items()
+    }
+    return ArticleDocument(
+        article_id=article_id, canon=texts.canon, title_canon=texts.title, author_canon=texts.author,
+        dept_canon=texts.dept, docno_canon=texts.docno, caption_canon=texts.caption,
+        **{f"{field}_words": value for field, value in words.items()},
+    )
+
+
+def index_article_documents(article_ids, record: bool = True) -> int:
+    """(Re)write the ArticleDocument of these reports: bylines, departments, captions, series or
+    source changed. Those not (or no longer) published lose theirs. Runs in the caller's
+    transaction; logged as a change to each report, which the live views follow."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return 0
+    tk = segmentation.tokenizer()
+    published = list(Article.objects.filter(published_q(), pk__in=ids).values_list("pk", flat=True))
+    parts = printed_parts(published)
+    with transaction.atomic():
+        ArticleDocument.objects.filter(article_id__in=ids).delete()
+        ArticleDocument.objects.bulk_create([article_document(aid, parts[aid], tk) for aid in published])
+        if record and not _rebuilding:
+            record_index_write(ids)
+    return len(published)
 
 
 def document_canon(title: str, heading: str, body: str) -> str:
@@ -50,7 +94,7 @@ def _row_and_document(section: Section, title: str, names: list[str], tk) -> tup
     seqs = [units(title_n), units(heading_n), units(body_n)]
     grams = stream_of(seqs[0]) + [BREAK] + stream_of(seqs[1]) + [BREAK] + stream_of(seqs[2])
     distinct = sorted({u for seq in seqs for u in seq if u is not None})
-    inits = [re.sub(r"[\s\"'“”‘’]", "", normalize(n)) for n in names]
+    inits = [folded(normalize(n)) for n in names]
     row = IndexRow(
         section_id=section.pk,
         grams=grams,
@@ -102,7 +146,7 @@ def index_sections(section_ids) -> int:
         for start in range(0, len(section_ids), 500):
             chunk = section_ids[start : start + 500]
             sections = list(
-                Section.objects.filter(pk__in=chunk, article__status=Article.Status.PUBLISHED).select_related("article")
+                Section.objects.filter(published_q("article"), pk__in=chunk).select_related("article")
             )
             names = initiative_names([s.pk for s in sections])
             pairs = [_row_and_document(s, article_text(s.article), names.get(s.pk, []), tk) for s in sections]
@@ -122,6 +166,7 @@ def index_article(article_id: int) -> int:
     ids = list(Section.objects.filter(article_id=article_id).values_list("pk", flat=True))
     stale = list(SearchDocument.objects.filter(article_id=article_id).exclude(section_id__in=ids).values_list("section_id", flat=True))
     remove_sections(stale)
+    index_article_documents([article_id], record=not ids)  # with sections, index_sections logs the change
     return index_sections(ids)
 
 
@@ -178,7 +223,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
     segmentation.tokenizer()  # load before forking, so workers inherit it
     workers = workers or min(os.cpu_count() or 1, 4)
     backend = get_backend()
-    published = Section.objects.filter(article__status=Article.Status.PUBLISHED)
+    published = Section.objects.filter(published_q("article"))
     ids = list(published.order_by("pk").values_list("pk", flat=True))
     characters = 0
     pool = None
@@ -201,13 +246,8 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
                 for chunk in chunks:
                     in_flight.acquire()
                     names = initiative_names(chunk)
-                    rows = published.filter(pk__in=chunk).values_list(
-                        "pk", "article_id", "article__title", "article__subtitle", "article__doc_number", "heading", "body"
-                    )
-                    yield [
-                        (sid, aid, " ".join(p for p in (title, subtitle, doc) if p), heading, body, names.get(sid, []))
-                        for sid, aid, title, subtitle, doc, heading, body in rows
-                    ]
+                    rows = published.filter(pk__in=chunk).values_list("pk", "article_id", "article__title", "heading", "body")
+                    yield [(sid, aid, title, heading, body, names.get(sid, [])) for sid, aid, title, heading, body in rows]
 
             results = pool.imap(_build_chunk, payloads()) if pool else map(_build_chunk, payloads())
             done = 0
@@ -219,6 +259,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
                 if progress:
                     progress(done, len(ids))
             backend.bulk_end()
+            _rebuild_article_documents()
             characters = sum(
                 len(h.encode()) + len(b.encode())
                 for h, b in published.values_list("heading", "body").iterator(chunk_size=2000)
@@ -238,6 +279,17 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
     return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash, workers if pool else 1)
 
 
+def _rebuild_article_documents() -> None:
+    """Every published report's ArticleDocument, in chunks (a few short texts per report: the
+    main process segments them while the section documents are written)."""
+    tk = segmentation.tokenizer()
+    ArticleDocument.objects.all().delete()
+    ids = list(Article.objects.published().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        parts = printed_parts(ids[start : start + CHUNK])
+        ArticleDocument.objects.bulk_create([article_document(aid, p, tk) for aid, p in parts.items()], batch_size=500)
+
+
 def drift() -> list[str]:
     """What differs between the index and the database, as sentences (empty when in step)."""
     problems = []
@@ -245,7 +297,7 @@ def drift() -> list[str]:
     if not backend.healthy():
         return ["the backend index is missing or unreadable: run rebuild_index"]
     published = set(
-        Section.objects.filter(article__status=Article.Status.PUBLISHED).values_list("pk", flat=True)
+        Section.objects.filter(published_q("article")).values_list("pk", flat=True)
     )
     indexed = set(SearchDocument.objects.values_list("section_id", flat=True))
     if published - indexed:
@@ -267,4 +319,14 @@ def drift() -> list[str]:
             stale += 1
     if stale:
         problems.append(f"{stale} indexed sections have text that differs from the database")
+    reports = set(Article.objects.published().values_list("pk", flat=True))
+    held = indexed_texts(reports | set(ArticleDocument.objects.values_list("article_id", flat=True)))
+    if reports - held.keys():
+        problems.append(f"{len(reports - held.keys())} published reports have no article document (bylines, captions…)")
+    if held.keys() - reports:
+        problems.append(f"{len(held.keys() - reports)} article documents belong to reports not published or no longer existing")
+    expected = {aid: texts_of_parts(parts) for aid, parts in printed_parts(reports & held.keys()).items()}
+    differing = sum(1 for aid, texts in expected.items() if held[aid] != texts)
+    if differing:
+        problems.append(f"{differing} article documents have printed texts that differ from the database")
     return problems

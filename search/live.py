@@ -11,6 +11,7 @@ built from the database for that call, since uncommitted or rolled-back changes 
 reach the shared cache.
 """
 
+import datetime
 import itertools
 import threading
 from array import array
@@ -30,13 +31,28 @@ from archive.models import (
     Person,
     Section,
     Source,
+    published_q,
 )
+from search.documents import sections_matching
 from search.models import IndexChange, IndexState, SearchDocument
+
+
+def period_end(date, precision):
+    """The last day a date of this precision stands for: 2024 (year) → 2024-12-31, 2024-05
+    (month) → 2024-05-31, a day → itself; None for no date."""
+    if date is None:
+        return None
+    if precision == Article.DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    if precision == Article.DatePrecision.MONTH:
+        following = date.replace(day=28) + datetime.timedelta(days=4)
+        return following - datetime.timedelta(days=following.day)
+    return date
 
 
 class IndexUnavailable(Exception):
     """The index cannot answer: missing, empty while the archive is not, or unreadable."""
-from search.tokens import contains
+
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
 # Changes are read again over this many ids before the last one seen: on PostgreSQL a
@@ -74,6 +90,7 @@ class Facts:
     values: FacetValues
     date: object
     sections: tuple[int, ...]
+    end: object = None  # the last day of the period the date stands for (a year, a month, a day)
 
 
 class Interner:
@@ -207,7 +224,7 @@ class LiveIndex:
         self._load_labels()
         self._load_articles(None)
         if not self.sections_from_archive and not self.section_article and Section.objects.filter(
-            article__status=Article.Status.PUBLISHED
+            published_q("article")
         ).exists():
             raise IndexUnavailable("the index holds no section, yet published sections exist")
 
@@ -233,8 +250,9 @@ class LiveIndex:
         intern = self._intern
         values: dict[int, dict[str, set]] = {}
         dates = {}
-        for aid, date, kind, source_slug in scoped(Article.objects.published(), "pk").values_list(
-            "pk", "date", "kind", "source__slug"
+        ends = {}
+        for aid, date, precision, kind, source_slug in scoped(Article.objects.published(), "pk").values_list(
+            "pk", "date", "date_precision", "kind", "source__slug"
         ).iterator(chunk_size=5000):
             entry = values[aid] = {f: set() for f in FACETS}
             entry["kind"].add(intern(kind))
@@ -243,6 +261,7 @@ class LiveIndex:
             if source_slug:
                 entry["source"].add(intern(source_slug))
             dates[aid] = intern(date)
+            ends[aid] = intern(period_end(date, precision))
         for facet, rows in (
             ("department", scoped(ArticleDepartment.objects, "article_id").values_list("article_id", "department__slug")),
             ("initiative", scoped(Mention.objects, "section__article_id").values_list("section__article_id", "initiative__slug").distinct()),
@@ -253,7 +272,7 @@ class LiveIndex:
                     values[aid][facet].add(intern(slug))
         sections: dict[int, list[int]] = {}
         if self.sections_from_archive:
-            indexed = scoped(Section.objects.filter(article__status=Article.Status.PUBLISHED), "article_id")
+            indexed = scoped(Section.objects.filter(published_q("article")), "article_id")
             pairs = indexed.values_list("pk", "article_id")
         else:
             pairs = scoped(SearchDocument.objects, "article_id").values_list("section_id", "article_id")
@@ -268,7 +287,7 @@ class LiveIndex:
                     self._set_bits(aid, old.values, on=False)
         for aid, entry in values.items():
             sets = intern(tuple(intern(tuple(sorted(entry[f]))) for f in FACETS))
-            facts = Facts(FacetValues(sets), dates[aid], tuple(sorted(sections.get(aid, ()))))
+            facts = Facts(FacetValues(sets), dates[aid], tuple(sorted(sections.get(aid, ()))), ends[aid])
             self.articles[aid] = facts
             self._set_bits(aid, facts.values, on=True)
             pos = self.position[aid]
@@ -319,6 +338,15 @@ class LiveIndex:
                 if not any(other in subset for other in articles[article_at[pos]].sections):
                     lost[pos >> 3] |= 1 << (pos & 7)
             return bits & ~int.from_bytes(lost, "little")
+
+    def period_bits(self, start, end) -> int:
+        """The bitset of the articles whose dated period (a day, a month or a year, as precisely
+        as the date is known) overlaps start..end; undated articles are in no period."""
+        with self.lock:
+            return self.to_bits(
+                aid for aid, facts in self.articles.items()
+                if facts.date is not None and facts.date <= end and facts.end >= start
+            )
 
     def all_bits(self) -> int:
         """The bitset of every published article (kept until the articles change)."""
@@ -392,7 +420,7 @@ class LiveIndex:
 
     def _facts_key(self, aid: int):
         facts = self.articles.get(aid)
-        return None if facts is None else (facts.values._sets, facts.date)
+        return None if facts is None else (facts.values._sets, facts.date, facts.end)
 
     def position_bits(self, article_ids) -> int:
         """The bitset of these articles' positions, whether or not they are still published
@@ -486,10 +514,10 @@ class LiveIndex:
         self._by_date = None
         if not self.leaves or not touched:
             return
-        canon = dict(SearchDocument.objects.filter(pk__in=current).values_list("section_id", "canon"))
+        found = sections_matching(self.leaves.keys(), current)
         for key, leaf in self.leaves.items():
             before = len(leaf)
-            matches = {sid for sid, text in canon.items() if contains(text, key)}
+            matches = found[key]
             leaf.patch(touched, matches)
             self.leaf_size += len(leaf) - before
             if leaf.bits is not None:

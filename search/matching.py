@@ -1,9 +1,12 @@
 """Which sections a query tree matches, exactly: the backend proposes candidates from the
-character channel (search.tokens), and the normalised text decides where the index cannot."""
+character channel (search.tokens), and the normalised text decides where the index cannot. The
+texts printed once per report (bylines, captions…) are matched for all of its sections
+(search.documents)."""
 
 from search import shared
+from search.documents import indexed_articles_with, key_matches, leaf_key
 from search.models import SearchDocument
-from search.query import And, Not, Or, Phrase, PlainText
+from search.query import And, Field, Not, Or, Phrase, PlainText
 from search.segmentation import words as segment_words
 from search.tokens import canonical, contains, gram_stream, units
 
@@ -17,27 +20,37 @@ class Matcher:
         self.by_words = by_words  # PlainText as all of its words rather than the literal term
         self.scan = scan  # a fallback.ScanIndex: match by reading every section, not the index
 
-    def leaf(self, text: str) -> set[int]:
+    def leaf(self, text: str, field: str | None = None) -> set[int]:
+        """The sections that have the term (in one field of their report, for a field term)."""
         present = [u for u in units(text) if u is not None]
         if not present:
             return set()
-        key = canonical(text)
+        key = leaf_key(canonical(text), field)
         cached = self.live.cached_leaf(key)
         if cached is not None:
             return cached  # a set of its own, of indexed published sections only
         # Only the sections the live index knows (published, indexed): the tree's operations
         # keep that, so the engine need not intersect a result of 70,000 sections again.
         if self.scan is None and self.live.cache_leaves:
-            found = shared.leaf(key, lambda: self._leaf(text, present, key), self.live)
+            found = shared.leaf(key, lambda: self._leaf(text, present, key, field), self.live)
         else:
-            found = self._leaf(text, present, key)
+            found = self._leaf(text, present, key, field)
         found &= self.live.section_article.keys()
         self.live.store_leaf(key, found)
         return found
 
-    def _leaf(self, text, present, key) -> set[int]:
+    def _leaf(self, text, present, key, field=None) -> set[int]:
         if self.scan is not None:
-            return self.scan.sections_with(text)
+            return self.scan.sections_with_key(key)
+        found = set() if field else self._sections_with(text, present, key)
+        articles = self.live.articles
+        for aid in indexed_articles_with(key):
+            if aid in articles:
+                found.update(articles[aid].sections)
+        return found
+
+    def _sections_with(self, text, present, key) -> set[int]:
+        """The sections whose own text (title, heading, body) has the term."""
         if len(present) == 1:
             return self.backend.candidates([], present)
         candidates = self.backend.candidates(gram_stream(text), [])
@@ -55,7 +68,7 @@ class Matcher:
         """The article bitset of the matched sections: cached with the leaf when the whole query
         is one literal term (the common case), computed from the sections otherwise."""
         if self._literal(tree):
-            bits = self.live.leaf_article_bits(canonical(tree.text))
+            bits = self.live.leaf_article_bits(self._key(tree))
             if bits is not None:
                 return bits
         if isinstance(tree, And):
@@ -64,16 +77,22 @@ class Matcher:
             # that were taken away need looking at.
             for child in tree.children:
                 if self._literal(child):
-                    key = canonical(child.text)
+                    key = self._key(child)
                     leaf, bits = self.live.cached_leaf(key), self.live.leaf_article_bits(key)
                     if leaf is not None and bits is not None and len(leaf) - len(sections) < len(sections):
                         return self.live.article_bits_within(bits, leaf, sections)
         return self.live.article_bits_of_sections(sections)
 
     def _literal(self, node) -> bool:
-        return isinstance(node, Phrase) or (isinstance(node, PlainText) and not self.by_words)
+        return isinstance(node, (Phrase, Field)) or (isinstance(node, PlainText) and not self.by_words)
+
+    @staticmethod
+    def _key(node) -> str:
+        return leaf_key(canonical(node.text), node.field if isinstance(node, Field) else None)
 
     def evaluate(self, node) -> set[int]:
+        if isinstance(node, Field):
+            return self.leaf(node.text, node.field)
         if isinstance(node, Phrase):
             return self.leaf(node.text)
         if isinstance(node, PlainText) and not self.by_words:
@@ -110,19 +129,22 @@ class Matcher:
         return set()
 
 
-def matches_canon(node, canon: str, by_words: bool = False) -> bool:
-    """Whether one section (its canonical text, SearchDocument.canon) matches a query tree: what
-    Matcher.evaluate finds over the index, decided on the text itself."""
+def matches_canon(node, canon: str, by_words: bool = False, article=None) -> bool:
+    """Whether one section (its canonical text, SearchDocument.canon, and its report's printed
+    texts, search.documents.ArticleTexts) matches a query tree: what Matcher.evaluate finds over
+    the index, decided on the text itself."""
+    if isinstance(node, Field):
+        return key_matches(leaf_key(canonical(node.text), node.field), canon, article)
     if isinstance(node, Phrase) or (isinstance(node, PlainText) and not by_words):
-        return contains(canon, canonical(node.text))
+        return key_matches(canonical(node.text), canon, article)
     if isinstance(node, PlainText):
-        return all(contains(canon, canonical(word)) for word in term_words(node.text))
+        return all(key_matches(canonical(word), canon, article) for word in term_words(node.text))
     if isinstance(node, Or):
-        return any(matches_canon(child, canon, by_words) for child in node.children)
+        return any(matches_canon(child, canon, by_words, article) for child in node.children)
     if isinstance(node, Not):
-        return not matches_canon(node.child, canon, by_words)
+        return not matches_canon(node.child, canon, by_words, article)
     if isinstance(node, And):
-        return all(matches_canon(child, canon, by_words) for child in node.children)
+        return all(matches_canon(child, canon, by_words, article) for child in node.children)
     return False
 
 

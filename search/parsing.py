@@ -4,8 +4,14 @@
     ParsedQuery(tree=And(children=(PlainText(text='二分法'), Phrase(text='国企改革'), Not(child=PlainText(text='保交楼')), Or(children=(PlainText(text='五好园区'), PlainText(text='园区体制机制改革'))))), notices=())
 
 Syntax: terms separated by spaces must all match; "a phrase" matches exactly; -term excludes;
-A OR B matches either. An unbalanced quote, a dangling OR or a lone minus is plain text; FTS or
-tsquery operators, SQL and markup are text too (they become terms or vanish as punctuation).
+A OR B matches either; field:term or field:"a phrase" must occur in that field of the report
+(title: 标题 and subtitle, author: bylines, dept: any name or alias of its departments, docno: 文号,
+caption: captions; the Chinese names 标题: 作者: 部门: 机关: 文号: 图说: and a full-width colon
+work too). An unbalanced quote, a dangling OR, a lone minus or an unknown field is plain text; FTS
+or tsquery operators, SQL and markup are text too (they become terms or vanish as punctuation).
+
+    >>> parse('author:毛腾飞 title:"135 工程"').tree
+    And(children=(Field(field='author', text='毛腾飞'), Field(field='title', text='135 工程')))
 """
 
 import re
@@ -13,12 +19,18 @@ import unicodedata
 from dataclasses import dataclass
 
 from search.normalize import normalize
-from search.query import And, Not, Or, Phrase, PlainText
+from search.query import And, Field, Not, Or, Phrase, PlainText
 from search.tokens import searchable
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-_TOKEN = re.compile(r'-?"[^"]*"|\S+')
+_TOKEN = re.compile(r'-?(?:[^\s":：]+[:：])?"[^"]*"|\S+')
+# field names as typed (lower-cased) → the field (search.documents.FIELDS)
+FIELD_NAMES = {
+    "title": "title", "author": "author", "dept": "dept", "docno": "docno", "caption": "caption",
+    "标题": "title", "作者": "author", "部门": "dept", "机关": "dept", "文号": "docno", "图说": "caption",
+}
+_FIELD = re.compile(r"([^\s\":：]+)[:：](.*)", re.S)
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,8 @@ def parse(raw: str | None) -> ParsedQuery:
     if text.count('"') % 2:
         # An unbalanced quote is text: drop the last one so the rest pairs up.
         cut = text.rfind('"')
-        text = text[:cut] + " " + text[cut + 1 :]
+        gap = "" if text[cut - 1 : cut] in (":", "：") else " "  # title:"二分法 is title:二分法
+        text = text[:cut] + gap + text[cut + 1 :]
     items: list = []  # leaves, Not(leaf) and the marker "OR"
     for token in _TOKEN.findall(text):
         negate = token.startswith("-") and len(token) > 1
@@ -53,7 +66,12 @@ def parse(raw: str | None) -> ParsedQuery:
             if not negate:
                 items.append("OR")
             continue
-        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+        field = _FIELD.fullmatch(body)
+        if field and field.group(1).lower() in FIELD_NAMES:
+            leaf = _field_leaf(FIELD_NAMES[field.group(1).lower()], field.group(2))
+            if leaf is None:
+                continue
+        elif body.startswith('"') and body.endswith('"') and len(body) >= 2:
             inner = normalize(body[1:-1]).strip()
             leaf = Phrase(inner) if searchable(inner) else None
         else:
@@ -70,6 +88,14 @@ def parse(raw: str | None) -> ParsedQuery:
     if tree is not None and not _has_positive(tree):
         notices.append("只有排除词，已显示排除后的浏览结果。")
     return ParsedQuery(tree, tuple(notices))
+
+
+def _field_leaf(field: str, value: str):
+    """field:word or field:"a phrase" (quotes and spaces do not count, as in any term)."""
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        value = value[1:-1]
+    text = normalize(value.replace('"', " ")).strip()
+    return Field(field, text) if searchable(text) else None
 
 
 def _first_terms(items, limit):

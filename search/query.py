@@ -22,6 +22,15 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Field:
+    """Must occur, as typed, in one field of the report (search.documents.FIELDS: title:,
+    author:, dept:, docno:, caption:); every section of such a report matches."""
+
+    field: str
+    text: str  # normalised
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple
 
@@ -37,8 +46,9 @@ class Not:
 
 
 def positive_terms(node) -> list:
-    """The PlainText and Phrase leaves that are not under a Not: what ranking and marking use."""
-    if isinstance(node, (PlainText, Phrase)):
+    """The PlainText, Phrase and Field leaves that are not under a Not: what ranking and marking
+    use."""
+    if isinstance(node, (PlainText, Phrase, Field)):
         return [node]
     if isinstance(node, (And, Or)):
         return [leaf for child in node.children for leaf in positive_terms(child)]
@@ -50,6 +60,8 @@ def describe(node) -> str:
         return node.text
     if isinstance(node, Phrase):
         return f'"{node.text}"'
+    if isinstance(node, Field):
+        return f'{node.field}:"{node.text}"'
     if isinstance(node, Not):
         return f"-{describe(node.child)}"
     if isinstance(node, Or):

@@ -1,7 +1,8 @@
 """Related reports, scored over the live index's facet bitsets.
 
 A report's related reports are the published reports that share most of its initiatives and
-departments: score = 2 × shared initiatives + shared departments (archive.reading.selectors.articles.Related).
+departments: score = 2 × shared initiatives + shared departments (related_score, the one
+definition: archive.reading.selectors.articles counts with it too when the index cannot be read).
 Counting that in the database means grouping every mention of every initiative the report names,
 which at 100,000 sections is 100+ ms for a report that names the common ones. The live index
 already holds, per initiative and per department, the bitset of the published articles that have
@@ -9,11 +10,20 @@ it; adding those bitsets as binary counters (one bitset per bit of the score, wi
 bit-sliced adder) gives every article's score at once, in a few dozen big-integer operations.
 The best articles are then read off score class by score class, newest first within a class.
 
-Exact for every article, unlike a candidate pool; archive.reading.selectors.articles falls back to counting in the
-database when the index cannot be read.
+Exact for every article, unlike a candidate pool; archive.reading.selectors.articles falls back
+to counting in the database when the index cannot be read.
 """
 
 from search.live import live_index
+
+# A shared initiative says more about what a report is about than a shared department.
+INITIATIVE_WEIGHT = 2
+DEPARTMENT_WEIGHT = 1
+
+
+def related_score(initiatives, departments) -> int:
+    """How related a report is, from the initiatives and the departments it shares."""
+    return INITIATIVE_WEIGHT * len(initiatives) + DEPARTMENT_WEIGHT * len(departments)
 
 
 def _add(planes: list[int], bits: int, weight_bit: int) -> None:
@@ -24,6 +34,13 @@ def _add(planes: list[int], bits: int, weight_bit: int) -> None:
             planes.append(0)
         planes[i], carry = planes[i] ^ carry, planes[i] & carry
         i += 1
+
+
+def _add_weighted(planes: list[int], bits: int, weight: int) -> None:
+    """Add weight to the counter of every article whose bit is set, one power of two at a time."""
+    for weight_bit in range(weight.bit_length()):
+        if weight >> weight_bit & 1:
+            _add(planes, bits, weight_bit)
 
 
 def _equal_to(planes: list[int], score: int, universe: int) -> int:
@@ -45,9 +62,9 @@ def related_ids(initiatives, departments, exclude, limit: int) -> list[tuple[int
         department_bits = {slug: live.bits["department"].get(slug, 0) for slug in set(departments)}
         planes: list[int] = []
         for bits in initiative_bits.values():
-            _add(planes, bits, 1)  # weight 2
+            _add_weighted(planes, bits, INITIATIVE_WEIGHT)
         for bits in department_bits.values():
-            _add(planes, bits, 0)
+            _add_weighted(planes, bits, DEPARTMENT_WEIGHT)
         universe = live.all_bits()
         remove = live.to_bits(exclude)
         universe &= ~remove

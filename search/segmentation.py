@@ -23,6 +23,7 @@ import threading
 
 from django.conf import settings
 
+from archive.text import folded
 from search.normalize import normalize
 
 _lock = threading.Lock()
@@ -45,7 +46,7 @@ def user_words() -> list[str]:
         words.update(line.strip() for line in path.read_text(encoding="utf-8").splitlines())
     cleaned = set()
     for word in words:
-        word = re.sub(r"[\s\"'“”‘’「」『』]", "", normalize(word))
+        word = folded(normalize(word))
         if len(word) >= 2:
             cleaned.add(word)
     return sorted(cleaned)

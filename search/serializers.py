@@ -1,9 +1,9 @@
 """Results as the JSON the API and the search command share (the contract in the search issue)."""
 
-from urllib.parse import urlencode
-
+from archive.querystring import querystring
 from search.engine import SearchResults
 from search.live import FACETS
+from search.suggest import offered
 
 
 def hit_url(url: str, results: SearchResults) -> str:
@@ -11,7 +11,7 @@ def hit_url(url: str, results: SearchResults) -> str:
     if not results.terms:
         return url
     path, _, anchor = url.partition("#")
-    return f"{path}?{urlencode({'hl': ' '.join(results.terms)})}" + (f"#{anchor}" if anchor else "")
+    return path + querystring(hl=" ".join(results.terms)) + (f"#{anchor}" if anchor else "")
 
 
 def results_json(results: SearchResults) -> dict:
@@ -45,6 +45,13 @@ def results_json(results: SearchResults) -> dict:
         "pages": results.pages,
         "results": items,
         "facets": {facet: results.facets[facet] for facet in FACETS},
+        # What was searched besides the terms as typed (search.synonyms): other forms of a term's
+        # group, or the simplified form of a traditional one; literal_query searches the term as typed.
+        "expansions": [expansion.as_dict() for expansion in results.expansions],
+        # 您是不是要找: searches with a term corrected to a catalog name, when nothing has it as typed.
+        "did_you_mean": offered(results),
+        # What the page says above the results: a date or facet value ignored, a query cut short…
+        "notices": list(results.notices),
     }
 
 

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, transaction
 
+from search.documents import sections_matching
 from search.live import REREAD_WINDOW
 from search.models import IndexChange, SearchDocument, SharedTerm
-from search.tokens import contains
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED_ARTICLES = 500  # more changed articles since a stored term than this: compute it afresh
@@ -87,8 +87,8 @@ def _changes_since(change_id: int):
 
 
 def leaf(canon_key: str, compute, live) -> set[int]:
-    """The sections whose text has the term (its canonical form): read from the shared cache and
-    brought up to date, or compute()d and stored."""
+    """The sections that have the term (its key, search.documents.leaf_key): read from the shared
+    cache and brought up to date, or compute()d and stored."""
     row = _read("leaf", canon_key)
     if row is not None:
         change_id, data = row
@@ -96,12 +96,11 @@ def leaf(canon_key: str, compute, live) -> set[int]:
         if not rebuilt and len(articles) <= MAX_CHANGED_ARTICLES:
             ids = set(array("i", bytes(data)))
             if articles:
-                current = SearchDocument.objects.filter(article_id__in=articles).values_list("section_id", "canon")
-                for sid, canon in current:
-                    if contains(canon, canon_key):
-                        ids.add(sid)
-                    else:
-                        ids.discard(sid)
+                current = SearchDocument.objects.filter(article_id__in=articles).values_list("section_id", flat=True)
+                current = set(current)
+                matching = sections_matching([canon_key], current)[canon_key]
+                ids -= current - matching
+                ids |= matching
             return ids  # sections deleted since are dropped by the caller (not in the live index)
     change_id = live.last_change  # read before computing: what commits meanwhile is re-checked
     started = time.perf_counter()

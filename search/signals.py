@@ -1,7 +1,9 @@
 """Saving anything the index reads updates the index in the same transaction: sections, articles
-(title, publication), mentions (initiative names), catalogs (dictionary and facets)."""
+(title, publication), mentions (initiative names), what is printed once per report (bylines,
+departments, captions, and the names of people, departments, series and sources as printed on
+their reports), catalogs (dictionary and facets)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from archive import services
@@ -9,15 +11,18 @@ from archive.models import (
     Article,
     ArticleDepartment,
     Authorship,
+    Caption,
     Department,
     Initiative,
     Mention,
     Person,
     Section,
+    Series,
     Source,
+    Synonym,
 )
 from search import indexing, segmentation
-from search.models import IndexChange
+from search.models import ArticleDocument, IndexChange
 
 
 def _skip(raw) -> bool:
@@ -57,13 +62,12 @@ def reindex_mentioning_section(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Initiative, dispatch_uid="search.initiative_changed")
 @receiver(post_delete, sender=Department, dispatch_uid="search.department_deleted")
 @receiver(post_delete, sender=Initiative, dispatch_uid="search.initiative_deleted")
-@receiver(post_save, sender=ArticleDepartment, dispatch_uid="search.article_department_saved")
-@receiver(post_delete, sender=ArticleDepartment, dispatch_uid="search.article_department_deleted")
-@receiver(post_save, sender=Authorship, dispatch_uid="search.authorship_saved")
-@receiver(post_delete, sender=Authorship, dispatch_uid="search.authorship_deleted")
+@receiver(post_save, sender=Series, dispatch_uid="search.series_changed")
 def catalog_changed(sender, instance, raw=False, **kwargs):
-    """Names feed the dictionary, links feed the facets: drop this process's tokenizer and tell
-    every process's caches (through the index token) that they are stale."""
+    """Names feed the dictionary, labels and the reports they are printed on: drop this
+    process's tokenizer and log the change for every process's live view (a catalog change
+    reloads its labels and drops the results it remembers), and re-index the printed texts of
+    the reports that name the entry (a renamed person is found by the new name at once)."""
     if _skip(raw):
         return
     if sender in (Department, Initiative):
@@ -71,5 +75,60 @@ def catalog_changed(sender, instance, raw=False, **kwargs):
         indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
     elif sender in (Person, Source):  # their names label facets and the pages' counts
         indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
+    if kwargs.get("signal") is post_save and sender is not Initiative:
+        indexing.index_article_documents(_reports_naming(instance))
+
+
+def _reports_naming(instance) -> list[int]:
+    """The reports on which a person, department, series or source is printed."""
+    if isinstance(instance, Person):
+        rows = Authorship.objects.filter(person=instance)
+    elif isinstance(instance, Department):
+        rows = ArticleDepartment.objects.filter(department=instance)
     else:
-        indexing.record_index_write([instance.article_id])
+        field = "series" if isinstance(instance, Series) else "source"
+        return list(Article.objects.filter(**{field: instance}).values_list("pk", flat=True))
+    return list(rows.values_list("article_id", flat=True).distinct())
+
+
+@receiver(pre_delete, sender=Series, dispatch_uid="search.series_deleting")
+def note_reports_of_deleted_series(sender, instance, **kwargs):
+    # the reports lose the series (SET_NULL) before post_delete, which could no longer find them
+    instance._search_reports = _reports_naming(instance)
+
+
+@receiver(post_delete, sender=Series, dispatch_uid="search.series_deleted")
+def reindex_reports_of_deleted_series(sender, instance, **kwargs):
+    if not services.in_bulk_changes():
+        indexing.index_article_documents(getattr(instance, "_search_reports", []))
+
+
+@receiver(post_save, sender=ArticleDepartment, dispatch_uid="search.article_department_saved")
+@receiver(post_delete, sender=ArticleDepartment, dispatch_uid="search.article_department_deleted")
+@receiver(post_save, sender=Authorship, dispatch_uid="search.authorship_saved")
+@receiver(post_delete, sender=Authorship, dispatch_uid="search.authorship_deleted")
+@receiver(post_save, sender=Caption, dispatch_uid="search.caption_saved")
+@receiver(post_delete, sender=Caption, dispatch_uid="search.caption_deleted")
+def printed_text_changed(sender, instance, raw=False, **kwargs):
+    """A byline, a department or a caption is printed on its report: re-index the report's
+    printed texts (which logs the change, so its facets are read again too)."""
+    if not _skip(raw):
+        indexing.index_article_documents([instance.article_id])
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="search.article_deleted")
+def unindex_deleted_article(sender, instance, **kwargs):
+    # A byline or caption deleted with the report re-indexed the report's printed texts just
+    # before the report itself went: that row must go too.
+    ArticleDocument.objects.filter(article_id=instance.pk).delete()
+
+
+@receiver(post_save, sender=Synonym, dispatch_uid="search.synonym_saved")
+@receiver(post_delete, sender=Synonym, dispatch_uid="search.synonym_deleted")
+def vocabulary_changed(sender, instance, raw=False, **kwargs):
+    """A synonym group changes what a query looks for, not what is indexed: no rebuild, no new
+    dictionary; a catalog change in the log moves every process's live view to a new epoch, and
+    with it the vocabulary (search.synonyms) and the results remembered (search.memo). Logged in
+    bulk loads too (load_corpus --update): nothing rebuilt after them would announce it."""
+    if not raw:
+        indexing.record_index_write(scope=IndexChange.Scope.CATALOG)

@@ -4,17 +4,17 @@ report or a query containing markup can never inject it."""
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from archive.text import fold
 from search.matching import term_words
 from search.normalize import normalize
 from search.query import PlainText
-from search.tokens import fold
 
 SNIPPET_CHARS = 120
 
 
 def mark_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Where the needles occur in text (normalised alike, spaces and quotes ignored as the
-    character channel ignores them), merged, left to right."""
+    """Where the needles occur in text (normalised alike, spaces and quotation marks ignored as
+    the character channel ignores them: archive.text.fold), merged, left to right."""
     haystack, index = fold(normalize(text))
     spans = []
     for needle in needles:
@@ -88,3 +88,25 @@ def needles_for(terms, by_words: bool = False) -> list[str]:
     return list(dict.fromkeys(n for n in needles if n.strip()))
 
 
+
+
+# What is printed once per report, in the order a match there is shown when the text has none.
+PRINTED_LABELS = (
+    ("subtitle", "副标题"), ("author", "署名"), ("caption", "图片说明"), ("docno", "文号"), ("dept", "相关单位"),
+    ("series", "专栏"), ("source", "出处"),
+)
+
+
+def printed_snippets(article_ids, needles: list[str]) -> dict[int, str]:
+    """For reports found by their printed texts rather than their sections' (search.documents),
+    the first printed text that has a match, labelled and marked: 图片说明：<mark>…</mark>。"""
+    from search.documents import printed_parts
+
+    out = {}
+    for aid, parts in printed_parts(article_ids).items():
+        for field, label in PRINTED_LABELS:
+            shown = next((s for s in (snippet(text, needles) for text in parts[field] if text) if "<mark>" in s), None)
+            if shown:
+                out[aid] = mark_safe(f"{label}：{shown}")
+                break
+    return out

@@ -1,8 +1,9 @@
 """The character channel: what makes every literal string findable, however jieba splits it.
 
 Normalised text is read as units: each CJK character is a unit, each run of Latin letters and
-digits is a unit; whitespace and quotation marks are ignored (raw texts have stray spaces inside
-words, and “五好”园区 is 五好园区) and anything else (punctuation, symbols) is a break. A gram is two adjacent units with no break between them.
+digits is a unit; whitespace and quotation marks are ignored (archive.text: raw texts have stray
+spaces inside words, and “五好”园区 is 五好园区, as the linker reads it) and anything else
+(punctuation, symbols) is a break. A gram is two adjacent units with no break between them.
 A string of two or more units occurs in a text exactly when its grams occur there at consecutive
 positions, so an index of grams with a phrase query finds it; a single unit is indexed too.
 
@@ -11,19 +12,15 @@ positions, so an index of grams with a phrase query finds it; a single unit is i
 """
 
 import re
-import unicodedata
+
+from archive.text import IGNORED_CLASS
 
 BREAK = "qqbrk"  # stands where punctuation breaks adjacency; keeps positions honest
-TRANSPARENT = set("\"'“”‘’「」『』《》〈〉")
 _UNIT = re.compile(r"[a-z0-9]+|[^\W\d_a-z]|\S", re.UNICODE)
 
 
-def is_cjk(ch: str) -> bool:
-    return unicodedata.category(ch) == "Lo" or "\u3400" <= ch <= "\u9fff"
-
-
 # One match per run: ASCII word | other letters (each a unit) | ignored | other alnum | break.
-_RUN = re.compile(r"([a-z0-9]+)|([^\W\d_a-z]+)|([\s\"'“”‘’「」『』《》〈〉]+)|([^\W_])|(.)", re.S)
+_RUN = re.compile(rf"([a-z0-9]+)|([^\W\d_a-z]+)|([{IGNORED_CLASS}]+)|([^\W_])|(.)", re.S)
 
 
 def units(normalized: str) -> list[str | None]:
@@ -61,17 +58,6 @@ def gram_stream(normalized: str) -> list[str]:
 
 def grams(normalized: str) -> list[str]:
     return [g for g in gram_stream(normalized) if g != BREAK]
-
-
-def fold(text: str) -> tuple[str, list[int]]:
-    """Text without whitespace and quotation marks, and each kept character's index in text:
-    for finding a string where the character channel would (snippets, marking)."""
-    kept, index = [], []
-    for i, ch in enumerate(text):
-        if not ch.isspace() and ch not in TRANSPARENT:
-            kept.append(ch)
-            index.append(i)
-    return "".join(kept), index
 
 
 def searchable(term: str) -> bool:

@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import TemplateView
 
 from search import exports, feeds, views
 
 app_name = "search"
 urlpatterns = [
     path("search/", views.search_page, name="search"),
+    path("search/help/", TemplateView.as_view(template_name="search/help.html"), name="help"),
     path("search/feed/", feeds.SearchFeed(), name="search_feed"),
     path("search/export.csv", exports.search_export, {"fmt": "csv"}, name="search_export_csv"),
     path("search/export.json", exports.search_export, {"fmt": "json"}, name="search_export_json"),

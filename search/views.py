@@ -1,10 +1,12 @@
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from archive.querystring import querystring
+from search import advanced
 from search.engine import SORTS, search
 from search.facets import FACET_LABELS, FACETS
 from search.serializers import dumps, hit_url, results_json
-from search.suggest import suggestions
+from search.suggest import did_you_mean, offered, suggestions
 
 FACET_TOP = 8
 
@@ -20,6 +22,8 @@ def _run(request):
 
 
 def search_page(request):
+    if advanced.submitted(request.GET):  # the 高级检索 form: to the search it builds, a shareable URL
+        return redirect(advanced.target_url(request.GET))
     results = _run(request)
     expanded = set(request.GET.getlist("more"))
     facet_blocks = []
@@ -35,11 +39,12 @@ def search_page(request):
                 "label": FACET_LABELS[facet],
                 "values": shown,
                 "hidden": len(values) - len(shown),
-                "more_url": _with(request, more=facet),
                 "filter_text": filter_text,
                 "long": len(results.facets[facet]) > FACET_TOP,
             }
         )
+    # A facet with nothing to choose says nothing (a search that found nothing has only those).
+    facet_blocks = [block for block in facet_blocks if block["values"] or block["filter_text"]]
     # Per-request links beside the shared hits, never written into them.
     hits = [{"hit": hit, "link": hit_url(hit.section.get_absolute_url(), results)} for hit in results.hits]
     return render(
@@ -50,10 +55,10 @@ def search_page(request):
             "hits": hits,
             "query": results.q,
             "facet_blocks": facet_blocks,
-            "sorts": [(key, label, _with(request, sort=key, page=None)) for key, label in SORTS.items()],
-            "prev_url": _with(request, page=results.page - 1) if results.page > 1 else None,
-            "next_url": _with(request, page=results.page + 1) if results.page < results.pages else None,
-            "clear_url": _with(request, **{f: None for f in FACETS}, page=None),
+            "did_you_mean": offered(results),
+            "sorts": SORTS,
+            "clear_url": querystring(request.GET, **{f: None for f in FACETS}, page=None),
+            "advanced": advanced.form(request.GET, results),
         },
     )
 
@@ -63,29 +68,14 @@ def api_search(request):
 
 
 def api_suggest(request):
-    data = {"query": request.GET.get("q", ""), "suggestions": suggestions(request.GET.get("q", ""))}
+    q = request.GET.get("q", "")
+    found = suggestions(q)
+    data = {"query": q, "suggestions": found, "did_you_mean": [] if found else did_you_mean(q)}
     return HttpResponse(dumps(data), content_type="application/json")
 
 
-def _with(request, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 def _toggle_url(request, facet, value) -> str:
-    params = request.GET.copy()
-    values = params.getlist(facet)
-    if value in values:
-        values = [v for v in values if v != value]
-    else:
-        values = values + [value]
-    params.setlist(facet, values)
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    """The page with this facet value selected, or no longer selected, from the first page."""
+    values = request.GET.getlist(facet)
+    values = [v for v in values if v != value] if value in values else values + [value]
+    return querystring(request.GET, **{facet: values, "page": None})

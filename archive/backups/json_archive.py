@@ -34,6 +34,7 @@ from archive.models import (
     Section,
     Series,
     Source,
+    Synonym,
 )
 
 FORMAT = "reform-archive-backup"
@@ -47,6 +48,7 @@ CONTENT = [
     ("rawdocument", RawDocument),
     ("initiative", Initiative),
     ("initiative_lead_departments", Initiative.lead_departments.through),
+    ("synonym", Synonym),
     ("article", Article),
     ("authorship", Authorship),
     ("articledepartment", ArticleDepartment),
@@ -76,7 +78,12 @@ class BackupError(Exception):
 
 
 def _columns(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.attname != "history_user_id"]
+    # Binary fields hold derived data (an article's similarity signature), made again on demand.
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname != "history_user_id" and not isinstance(f, models.BinaryField)
+    ]
 
 
 def _dump_value(field, value):
@@ -86,6 +93,8 @@ def _dump_value(field, value):
         return value.astimezone(datetime.timezone.utc).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(field, models.FileField):  # the stored file's name; the file stays in MEDIA_ROOT
+        return value.name or ""
     return value
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.db import DatabaseError, connection
 
 from search.backends.base import IndexRow, SearchBackend
+from search.weights import POSTGRES_LABELS, POSTGRES_RANK_WEIGHTS
 
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
@@ -43,11 +44,12 @@ def gram_vector(row: IndexRow) -> tuple[str, bool]:
 
 
 def word_vector(row: IndexRow) -> str:
-    weights: dict[str, str] = {}
-    for weight, words in (("A", row.title_words), ("B", row.init_words), ("C", row.heading_words), ("D", row.body_words)):
-        for word in words:
-            weights.setdefault(word, weight)
-    return " ".join(f"{lexeme(w)}:1{weight}" for w, weight in weights.items())
+    """Each word once, labelled with the weightiest field it occurs in (search.weights)."""
+    labels: dict[str, str] = {}
+    for field, label in sorted(POSTGRES_LABELS.items(), key=lambda item: item[1]):
+        for word in getattr(row, f"{field}_words"):
+            labels.setdefault(word, label)
+    return " ".join(f"{lexeme(w)}:1{label}" for w, label in labels.items())
 
 
 class PostgresBackend(SearchBackend):
@@ -150,7 +152,7 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT section_id FROM search_searchdocument WHERE words_tsv @@ %s::tsquery"
-                " ORDER BY ts_rank('{0.25, 0.5, 0.75, 1.0}', words_tsv, %s::tsquery) DESC, section_id LIMIT %s",
+                f" ORDER BY ts_rank('{POSTGRES_RANK_WEIGHTS}', words_tsv, %s::tsquery) DESC, section_id LIMIT %s",
                 [query, query, limit],
             )
             return [row[0] for row in cursor.fetchall()]

@@ -6,6 +6,7 @@ User text never reaches MATCH: only gram, unit and word tokens go in, each quote
 from django.db import DatabaseError, connection
 
 from search.backends.base import IndexRow, SearchBackend
+from search.weights import SQLITE_BM25_WEIGHTS
 
 WORD_COLUMNS = "{title_words init_words heading_words body_words}"
 TABLES = ("search_fts_grams", "search_fts_units", "search_fts_words")
@@ -99,7 +100,7 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT rowid FROM search_fts_words WHERE search_fts_words MATCH %s"
-                " ORDER BY bm25(search_fts_words, 4.0, 3.0, 2.0, 1.0), rowid LIMIT %s",
+                f" ORDER BY bm25(search_fts_words, {SQLITE_BM25_WEIGHTS}), rowid LIMIT %s",
                 [match, limit],
             )
             return [row[0] for row in cursor.fetchall()]

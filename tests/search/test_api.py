@@ -17,7 +17,7 @@ def api(client, **params):
 
 def test_api_returns_the_documented_shape(client):
     data = api(client, q="二分法")
-    assert set(data) == {"query", "total", "page", "pages", "results", "facets"}
+    assert set(data) == {"query", "total", "page", "pages", "results", "facets", "expansions", "did_you_mean", "notices"}
     assert data["query"] == "二分法" and data["total"] >= 3 and data["page"] == 1
     first = data["results"][0]
     assert set(first) == {"article", "section", "snippet", "score", "more_sections"}

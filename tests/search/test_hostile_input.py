@@ -18,7 +18,8 @@ CASES: dict[str, int] = {}
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 
 SYNTAX = ['"', "-", " OR ", "(", ")", "*", ":", "^", "NEAR", "AND", "NOT", "{", "}", "'", "\\", "%", "_", "&", "|", "!", "<->",
-          ":*", ";", "--", "/*", "*/", "<script>", "</mark>", "&amp;", "\x00", "\u200b", "\ufeff", "\u202e", "\r\n", "\t"]
+          ":*", ";", "--", "/*", "*/", "<script>", "</mark>", "&amp;", "\x00", "\u200b", "\ufeff", "\u202e", "\r\n", "\t",
+          "title:", "author:", "dept:", "docno:", "caption:", "作者：", "-title:", 'title:"', "：", "\x03"]
 CJK = "改革园区二分法五好工作项目化株洲資產超市國企"
 hostile_text = st.lists(
     st.one_of(
@@ -34,7 +35,12 @@ page_values = st.one_of(
     st.integers(min_value=-(10**12), max_value=10**12).map(str),
     st.sampled_from(["", "abc", "1e9", "0x10", "９", "NaN", "-0", " 3 ", "1;DROP"]),
 )
-facet_names = st.sampled_from(["department", "initiative", "year", "kind", "source", "author", "sort", "page", "unknown", "q"])
+facet_names = st.sampled_from(["department", "initiative", "year", "kind", "source", "author", "sort", "page", "unknown", "q",
+                               "date_from", "date_to"])
+date_values = st.one_of(
+    st.sampled_from(["2024", "2024-05", "2024-05-01", "2024-02-30", "0000", "9999-12-31", "2025-13", "２０２４"]),
+    st.dates().map(str), st.integers().map(str),
+)
 
 
 def count(name):
@@ -61,7 +67,7 @@ def test_the_search_function_takes_anything(text, page, sort):
 @FUZZ
 @given(
     text=hostile_text,
-    extra=st.lists(st.tuples(facet_names, st.one_of(hostile_text, page_values)), max_size=6),
+    extra=st.lists(st.tuples(facet_names, st.one_of(hostile_text, page_values, date_values)), max_size=6),
 )
 def test_the_api_and_the_page_answer_every_parameter(client, text, extra):
     count("api + page")

@@ -106,3 +106,29 @@ def test_naming_an_initiative_ranks_above_a_passing_substring(make_article):
     hits = search("二分法", page_size=100).hits
     slugs = [hit.article.slug for hit in hits]
     assert slugs.index(named.slug) < slugs.index(inside.slug)
+
+
+def test_the_backends_pick_candidates_by_the_rankings_field_weights():
+    from search import ranking, weights
+
+    assert ranking.FIELD_WEIGHTS is weights.FIELD_WEIGHTS
+    assert weights.SQLITE_BM25_WEIGHTS == ", ".join(str(weights.FIELD_WEIGHTS[f]) for f in ("title", "init", "heading", "body"))
+    top = max(weights.FIELD_WEIGHTS.values())
+    assert weights.POSTGRES_RANK_WEIGHTS == "{" + ", ".join(
+        str(weights.FIELD_WEIGHTS[f] / top) for f in ("body", "heading", "init", "title")
+    ) + "}"
+
+
+@pytest.mark.parametrize("field", ["heading", "body"])
+def test_the_backend_and_the_ranking_agree_that_a_title_outweighs_another_field(make_article, field):
+    from search.backends import get_backend
+    from search.matching import term_words
+
+    placed = ("璇玑测评", "测验区的做法。") if field == "heading" else ("", "测验区璇玑测评的做法。")
+    in_title = make_article(title="测验区璇玑测评", sections=[("", "测验区的做法。")])
+    elsewhere = make_article(title="测验区报道", sections=[placed])
+    slugs = [hit.article.slug for hit in search("璇玑测评", page_size=100).hits]
+    assert slugs.index(in_title.slug) < slugs.index(elsewhere.slug)
+    best = get_backend().best_sections(term_words("璇玑测评"), 10)
+    title_section, other_section = in_title.sections.get().pk, elsewhere.sections.get().pk
+    assert best.index(title_section) < best.index(other_section)

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.models import Article, Section
+from archive.text import CJK, is_cjk
 from search.engine import search
 from search.normalize import normalize
-from search.tokens import is_cjk
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,10 @@ def test_examples_from_the_issue_find_every_section_that_has_them(query):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_chinese_substring_of_a_section_finds_it(data):
-    sections = [s for s in published_sections() if re.search(r"[\u3400-\u9fff]{2,}", s.body)]
+    sections = [s for s in published_sections() if re.search(f"[{CJK}]{{2,}}", s.body)]
     section = data.draw(st.sampled_from(sections))
     body = normalize(section.body)
-    runs = [m for m in re.finditer(r"[\u3400-\u9fff]{2,}", body)]
+    runs = [m for m in re.finditer(f"[{CJK}]{{2,}}", body)]
     run = data.draw(st.sampled_from(runs))
     length = data.draw(st.integers(min_value=2, max_value=min(12, len(run.group()))))
     start = data.draw(st.integers(min_value=0, max_value=len(run.group()) - length))
@@ -60,3 +60,47 @@ def test_any_latin_or_number_token_of_a_section_finds_it(data):
 
 def test_a_string_that_is_nowhere_finds_nothing():
     assert search("改革开放再出发株洲无此句").total == 0
+
+
+def visible_texts(article: Article) -> list[str]:
+    """What the article page prints for a report (templates/archive/article_detail.html): title,
+    subtitle, series, source, 文号, bylines (names and positions), departments, headings, text,
+    captions."""
+    texts = [article.title, article.subtitle, article.doc_number]
+    texts += [article.series.name if article.series else "", article.source.name if article.source else ""]
+    for byline in article.authorships.select_related("person"):
+        texts += [byline.person.name, byline.position]
+    texts += [role.department.name for role in article.department_roles.select_related("department")]
+    texts += [caption.text for caption in article.captions.all()]
+    for section in article.sections.all():
+        texts += [section.heading, section.body]
+    return [t for t in texts if t]
+
+
+def finds_article(query: str, article: Article) -> bool:
+    return any(hit.article.pk == article.pk for hit in search(query, page_size=1000).hits)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_chinese_substring_of_any_visible_text_finds_its_report(data):
+    articles = list(Article.objects.published().select_related("series", "source").order_by("pk"))
+    article = data.draw(st.sampled_from(articles))
+    texts = [normalize(t) for t in visible_texts(article) if re.search(f"[{CJK}]{{2,}}", normalize(t))]
+    # the texts printed once per report as often as the sections' text, which is far longer
+    printed = [t for t in texts if t not in {normalize(s.body) for s in article.sections.all()}]
+    text = data.draw(st.sampled_from(printed if printed and data.draw(st.booleans()) else texts))
+    run = data.draw(st.sampled_from([m.group() for m in re.finditer(f"[{CJK}]{{2,}}", text)]))
+    length = data.draw(st.integers(min_value=2, max_value=min(12, len(run))))
+    start = data.draw(st.integers(min_value=0, max_value=len(run) - length))
+    query = run[start : start + length]
+    assert finds_article(query, article), f"{query!r} is printed on report {article.slug} but did not find it"
+
+
+@pytest.mark.parametrize("query", ["陈旭尧", "宋长征", "毛腾飞", "国有企业改革", "株工信字", "承办负责人", "酒泉卫星发射中心"])
+def test_examples_printed_around_the_text_find_their_reports(query):
+    wanted = normalize(query)
+    reports = [a for a in Article.objects.published() if any(wanted in normalize(t) for t in visible_texts(a))]
+    assert reports, f"no report prints {query}"
+    for article in reports:
+        assert finds_article(query, article), f"{query} did not find {article.slug}"

@@ -9,7 +9,7 @@ from archive.models import Article, ArticleDepartment, Mention
 from archive.reading.selectors.articles import related_articles
 from archive.reading.selectors.initiatives import initiative_digest
 from search.live import forget
-from search.related import _add, related_ids
+from search.related import _add, _add_weighted, related_ids, related_score
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,41 @@ def test_the_bit_sliced_counter_adds_weighted_bitsets():
     for position in range(4):
         expected = sum((1 << w) for bits, w in zip(rows, weights) if bits >> position & 1)
         assert sum((plane >> position & 1) << i for i, plane in enumerate(planes)) == expected
+
+
+def test_the_bitset_counters_score_as_related_score():
+    """The index adds weighted bitsets; the database fallback calls related_score: for every mix
+    of shared initiatives and departments they give the same score (2 initiatives outweigh 3
+    departments, 1 initiative and 2 departments tie with 2 initiatives)."""
+    from search.related import DEPARTMENT_WEIGHT, INITIATIVE_WEIGHT
+
+    mixes = [(i, d) for i in range(4) for d in range(4)]  # article n shares mixes[n]
+    planes: list[int] = []
+    for k in range(3):  # the k-th shared initiative / department of each article, as a bitset
+        _add_weighted(planes, sum(1 << n for n, (i, _) in enumerate(mixes) if i > k), INITIATIVE_WEIGHT)
+        _add_weighted(planes, sum(1 << n for n, (_, d) in enumerate(mixes) if d > k), DEPARTMENT_WEIGHT)
+    for n, (i, d) in enumerate(mixes):
+        counted = sum((plane >> n & 1) << bit for bit, plane in enumerate(planes))
+        assert counted == related_score(range(i), range(d)) == 2 * i + d
+
+
+def test_the_index_and_the_database_fallback_rank_related_reports_alike():
+    from archive.reading.selectors.articles import _related_in_database
+
+    compared = 0
+    for article in Article.objects.published().prefetch_related("sections__mentions__initiative", "department_roles__department"):
+        initiatives = {m.initiative.slug for s in article.sections.all() for m in s.mentions.all()}
+        departments = {r.department.slug for r in article.department_roles.all()}
+        if not initiatives and not departments:
+            continue
+        exclude = {article.pk}
+        if article.series_id:
+            exclude |= set(Article.objects.filter(series_id=article.series_id).values_list("pk", flat=True))
+        from_index = related_ids(initiatives, departments, exclude, 10)
+        from_database = _related_in_database(dict.fromkeys(initiatives), dict.fromkeys(departments), exclude, 10)
+        assert [aid for aid, _, _ in from_index] == [aid for aid, _, _ in from_database], article.slug
+        compared += 1
+    assert compared >= 20
 
 
 def test_related_reports_are_the_best_scored_for_every_article_of_the_corpus():

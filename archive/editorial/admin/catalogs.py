@@ -1,5 +1,5 @@
-"""The catalogs in the admin: initiatives (with aliases), departments (as a tree), people, sources
-and series."""
+"""The catalogs in the admin: initiatives (with aliases), departments (as a tree), people, sources,
+series, and the search's synonym groups."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Sum
@@ -15,6 +15,7 @@ from archive.editorial.forms import (
     PersonAdminForm,
     SeriesAdminForm,
     SourceAdminForm,
+    SynonymAdminForm,
 )
 from archive.models import (
     Department,
@@ -22,7 +23,9 @@ from archive.models import (
     Person,
     Series,
     Source,
+    Synonym,
 )
+from archive.text import folded
 
 
 @admin.register(Initiative)
@@ -224,3 +227,31 @@ class SeriesAdmin(HistoryAdminMixin, admin.ModelAdmin):
     @admin.display(description="报道数", ordering="n_articles")
     def article_count(self, obj):
         return obj.n_articles
+
+
+@admin.register(Synonym)
+class SynonymAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    """Groups of terms that a search treats as one (search.synonyms). A save takes effect in the
+    readers' searches at once: the search signals log it as a catalog change."""
+
+    formfield_overrides = TEXT
+    form = SynonymAdminForm
+    list_display = ["term_list", "note_start"]
+    search_fields = ["slug"]
+    search_help_text = "按其中任何一个词查找（引号、空格不论）"
+    fields = ["terms", "note", "slug"]
+
+    def get_search_results(self, request, queryset, search_term):
+        wanted = folded(search_term)
+        if not wanted:
+            return queryset, False
+        ids = [s.pk for s in Synonym.objects.all() if any(wanted in folded(t) for t in s.terms)]
+        return queryset.filter(pk__in=ids), False
+
+    @admin.display(description="词语")
+    def term_list(self, obj):
+        return "、".join(obj.terms)
+
+    @admin.display(description="出处说明")
+    def note_start(self, obj):
+        return obj.note if len(obj.note) <= 40 else obj.note[:40] + "……"

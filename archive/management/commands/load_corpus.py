@@ -12,13 +12,13 @@ from archive.ingest.corpus import CorpusError, load_all
 
 
 class Command(BaseCommand):
-    help = "Load the department and initiative catalogs and every curated report in fixtures/."
+    help = "Load the department, initiative and synonym catalogs and every curated report in fixtures/."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--fixtures",
             default=str(settings.FIXTURES_DIR),
-            help="Folder holding departments.json, initiatives.json, corpus/ and seeds/ (default: the project's fixtures/).",
+            help="Folder holding departments.json, initiatives.json, synonyms.json, corpus/ and seeds/ (default: the project's fixtures/).",
         )
         parser.add_argument(
             "--update",

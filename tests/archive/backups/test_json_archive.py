@@ -14,7 +14,7 @@ from archive.history import revisions
 from archive.history.versions import Timeline
 from archive.models import Article, LoginFailure, Mention, Section
 from search.engine import search
-from search.models import SearchDocument
+from search.models import ArticleDocument, SearchDocument
 
 
 def clear_archive():
@@ -23,6 +23,7 @@ def clear_archive():
         model._base_manager.all()._raw_delete(model._base_manager.db)
     Mention.objects.all()._raw_delete(Mention.objects.db)
     SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)
+    ArticleDocument.objects.all()._raw_delete(ArticleDocument.objects.db)
     assert backup.non_empty_tables() == []
 
 

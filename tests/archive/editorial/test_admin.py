@@ -10,7 +10,6 @@ from django.urls import reverse
 from archive.history.versions import Timeline, live_state
 from archive.models import Article, Department, Initiative, Section
 from search.engine import search
-
 from tests.archive.conftest import form_data
 
 MARKER = "编辑台校订标记鹭岛"

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from archive.editorial import login_guard
 from archive.models import Article, LoginFailure
-
 from tests.archive.conftest import PASSWORD
 
 LOGIN = "/admin/login/?next=/admin/"
