@@ -301,14 +301,14 @@ def drift() -> list[str]:
     )
     indexed = set(SearchDocument.objects.values_list("section_id", flat=True))
     if published - indexed:
-        problems.append(f"{len(published - indexed)} published sections are not indexed")
+        problems.append(f"{len(published - indexed)} 个已发布的段落不在索引中")
     if indexed - published:
-        problems.append(f"{len(indexed - published)} indexed sections are not published or no longer exist")
+        problems.append(f"索引中有 {len(indexed - published)} 个段落未发布或已不存在")
     if backend.row_count() != len(indexed):
-        problems.append(f"backend index has {backend.row_count()} rows for {len(indexed)} documents")
+        problems.append(f"全文索引表有 {backend.row_count()} 行，而段落文档有 {len(indexed)} 个")
     current = segmentation.dictionary_hash()
     if state().dictionary_hash != current:
-        problems.append("the jieba dictionary changed since the index was built (catalog names or words.txt)")
+        problems.append("建索引以来分词词典变了（单位、举措名称或 words.txt 有改动）")
     tk = segmentation.tokenizer()
     stale = 0
     for section in Section.objects.filter(pk__in=indexed & published).select_related("article").iterator(chunk_size=500):
@@ -318,15 +318,15 @@ def drift() -> list[str]:
         if actual != (expected.canon, expected.init_words):
             stale += 1
     if stale:
-        problems.append(f"{stale} indexed sections have text that differs from the database")
+        problems.append(f"{stale} 个已索引段落的文字与数据库不一致")
     reports = set(Article.objects.published().values_list("pk", flat=True))
     held = indexed_texts(reports | set(ArticleDocument.objects.values_list("article_id", flat=True)))
     if reports - held.keys():
-        problems.append(f"{len(reports - held.keys())} published reports have no article document (bylines, captions…)")
+        problems.append(f"{len(reports - held.keys())} 篇已发布报道的署名、图片说明等尚未编入索引")
     if held.keys() - reports:
-        problems.append(f"{len(held.keys() - reports)} article documents belong to reports not published or no longer existing")
+        problems.append(f"索引中有 {len(held.keys() - reports)} 篇报道的署名、图片说明等属于未发布或已删除的报道")
     expected = {aid: texts_of_parts(parts) for aid, parts in printed_parts(reports & held.keys()).items()}
     differing = sum(1 for aid, texts in expected.items() if held[aid] != texts)
     if differing:
-        problems.append(f"{differing} article documents have printed texts that differ from the database")
+        problems.append(f"{differing} 篇报道索引中的署名、图片说明等与数据库不一致")
     return problems

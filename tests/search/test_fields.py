@@ -210,4 +210,4 @@ def test_the_index_of_printed_texts_is_in_step_after_the_corpus_loads_and_drift_
     document = ArticleDocument.objects.first()
     document.caption_canon = "stale"
     document.save()
-    assert any("article documents" in problem for problem in indexing.drift())
+    assert any("署名、图片说明等" in problem for problem in indexing.drift())

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             return
         target = Path(path)
         if not target.parent.is_dir():
-            raise CommandError(f"No folder {target.parent}: create it first or choose another PATH.")
+            raise CommandError(f"文件夹 {target.parent} 不存在：请先建好，或换一个路径。")
         # Written beside the target and renamed over it: a failed export leaves the old file intact.
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:

@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, path, dry_run, verbosity, **options):
         source = Path(path)
         if not source.is_file():
-            raise CommandError(f"No file at {source}: pass the path of a file written by export_archive.")
+            raise CommandError(f"找不到文件 {source}：请给出 export_archive 写出的备份文件的路径。")
         try:
             document = backup.loads(source.read_text(encoding="utf-8"))
             if dry_run:
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             else:
                 counts = backup.import_document(document)
         except backup.BackupError as exc:
-            raise CommandError(f"Nothing was restored: {exc}") from exc
+            raise CommandError(f"什么都没有恢复：{exc}") from exc
         if verbosity:
             summary = "，".join(f"{key} {n}" for key, n in counts.items() if n)
             label = "检查通过（未写入）" if dry_run else "已恢复，检索索引已重建"

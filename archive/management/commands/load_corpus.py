@@ -29,11 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args, fixtures, update, verbosity, **options):
         folder = Path(fixtures)
         if not folder.is_dir():
-            raise CommandError(f"No fixtures folder at {folder}: pass --fixtures PATH.")
+            raise CommandError(f"找不到资料文件夹 {folder}：请用 --fixtures 指定路径。")
         progress = (lambda name: self.stdout.write(f"  {name}")) if verbosity >= 2 else None
         try:
             report = load_all(folder, update=update, progress=progress)
         except CorpusError as exc:
-            raise CommandError(f"Nothing was loaded: {exc}") from exc
+            raise CommandError(f"什么都没有载入：{exc}") from exc
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"语料载入完成：{report.summary()}"))

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         texts = [text for heading, body in sections.values_list("heading", "body") for text in (heading, body) if text]
         known = [name for initiative in Initiative.objects.all() for name in initiative.names]
         if verbosity >= 2:
-            self.stdout.write(f"Reading {sections.count()} published sections against {len(known)} initiative names …")
+            self.stdout.write(f"正在用 {len(known)} 个举措名称比对 {sections.count()} 个已发布段落……")
         candidates = find_candidates(texts, known, min_count=min_count)
         shown = candidates[:limit] if limit else candidates
         for candidate in shown:

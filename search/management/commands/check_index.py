@@ -13,6 +13,6 @@ class Command(BaseCommand):
         if problems:
             for problem in problems:
                 self.stderr.write(f"- {problem}")
-            raise CommandError("The search index has drifted from the database: run `python manage.py rebuild_index`.")
+            raise CommandError("检索索引与数据库不一致：请运行 `python manage.py rebuild_index` 重建。")
         if verbosity:
             self.stdout.write(self.style.SUCCESS("检索索引与数据库一致。"))
