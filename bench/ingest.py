@@ -491,7 +491,7 @@ def markdown(result: dict) -> str:
         f"| false matches | {d['false_matches']} |",
         f"| index memory (signatures + LSH tables) | {d['index_memory_mb']:.1f} MB ({d['signatures_memory_mb']:.1f} + {d['lsh_tables_memory_mb']:.1f}), {d['index_bytes_per_article']:.0f} bytes/article |",
         f"| add / remove one report | {d['add_one_ms_median']:.3f} / {d['remove_one_ms_median']:.3f} ms |",
-        f"| **importer's path** (`RepeatFinder`, SQLite): built from {r['articles']:,} stored articles, once per batch | {r['finder_build_s']:.2f} s |",
+        f"| **importer's path** (`RepeatFinder`, SQLite): built from {r['articles']:,} stored articles, by the first batch of a process (later ones read only the articles added since) | {r['finder_build_s']:.2f} s |",
         f"| `RepeatFinder.find()` (fingerprint, signature, query, confirm on the stored text), median / p95 / max | {r['find_ms_median']:.2f} / {r['find_ms_p95']:.2f} / {r['find_ms_max']:.2f} ms |",
         f"| `RepeatFinder.find()`: edited copies found / false matches | {r['found']} / {r['false_matches']} |",
         "",
