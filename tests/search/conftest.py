@@ -13,6 +13,19 @@ def params():
     return build
 
 
+@pytest.fixture
+def shared_index():
+    """The process's live index and scoped cache, empty before and after the test (for tests that
+    run outside a transaction, where both are shared)."""
+    from search import live, memo
+
+    live.forget()
+    memo.forget()
+    yield
+    live.forget()
+    memo.forget()
+
+
 def pytest_terminal_summary(terminalreporter):
     from tests.search import test_hostile_input
 

@@ -5,20 +5,11 @@ the remembered searches, without a reload."""
 import pytest
 
 from archive.models import ArticleDepartment, Authorship, Caption, Department, Person
-from search import live, memo
+from search import live
 from search.engine import search
 from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shared_index():
-    live.forget()
-    memo.forget()
-    yield
-    live.forget()
-    memo.forget()
 
 
 def slugs(query, params=None):

@@ -5,22 +5,11 @@ edit that makes another article match."""
 import pytest
 
 from archive.models import Department, Initiative
-from search import live, memo
+from search import memo
 from search.engine import search
 from tests.search.helpers import digest_figures, edit, grouped_in_the_database, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shared_index():
-    live.forget()
-    memo.forget()
-    yield
-    live.forget()
-    memo.forget()
-
-
 
 
 def slugs(results):
@@ -210,7 +199,6 @@ def test_remembered_searches_equal_fresh_ones_through_random_edits(shared_index,
             memo._entries.update(saved)
             assert snapshot(remembered) == snapshot(fresh), (step, q)
     assert kept > 0  # some results were kept through edits to their own articles
-
 
 
 def test_per_request_links_never_leak_into_a_shared_remembered_result(client, shared_index):

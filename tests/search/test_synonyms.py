@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from archive.models import Article, Synonym
-from search import live, memo
 from search.engine import _search, search
 from search.fallback import ScanIndex
 from search.synonyms import Vocabulary, literal_query
@@ -159,15 +158,6 @@ def test_a_vocabulary_group_needs_two_different_forms():
 
 # ---------------------------------------------------------------------------------------------
 # Edits count at once
-
-
-@pytest.fixture
-def shared_index():
-    live.forget()
-    memo.forget()
-    yield
-    live.forget()
-    memo.forget()
 
 
 @pytest.mark.django_db(transaction=True)
