@@ -37,6 +37,19 @@ def draft_text(report: DraftReport) -> str:
     return "\n".join([report.title] + [part for s in report.sections for part in (s.heading, s.body) if part])
 
 
+def _new_index() -> duplicates.NearDuplicateIndex:
+    # Two values a band, 96 bands: one page of a longer report (Jaccard ≈ 0.3 against it, but
+    # nearly all inside it) is a candidate 99.99 % of the time; unrelated reports (≈ 0.03)
+    # 8 % of the time, and their signatures' estimate drops them before any text is read.
+    return duplicates.NearDuplicateIndex(bands=96, rows=2)
+
+
+def _candidates_in(index, sig: bytes) -> list:
+    """The index's candidates by their signatures' estimate, a little below the bars that the
+    texts are then held to."""
+    return index.query(sig, threshold=QUERY_THRESHOLD, containment_threshold=CONTAINED - 0.05)
+
+
 class _Known:
     """Every stored article's fingerprint and signature, kept by the process between imports and
     brought up to date at the start of each batch: the articles added since are read, and when
@@ -45,10 +58,7 @@ class _Known:
     def __init__(self):
         self.lock = threading.Lock()
         self.exact: dict[str, int] = {}
-        # Two values a band, 96 bands: one page of a longer report (Jaccard ≈ 0.3 against it, but
-        # nearly all inside it) is a candidate 99.99 % of the time; unrelated reports (≈ 0.03)
-        # 8 % of the time, and their signatures' estimate drops them before any text is read.
-        self.index = duplicates.NearDuplicateIndex(bands=96, rows=2)
+        self.index = _new_index()
         self.last_pk = 0
 
     def refresh(self):
@@ -90,17 +100,17 @@ class RepeatFinder:
         with self.known.lock:
             self.known.refresh()
         self.exact: dict[str, object] = {}  # this batch's unstored drafts (a dry run)
-        self.index = duplicates.NearDuplicateIndex(bands=96, rows=2)
+        self.index = _new_index()
         self.texts: dict = {}
         self.titles: dict = {}
 
     def _candidates(self, fp: str, sig: bytes):
         with self.known.lock:
             exact = self.known.exact.get(fp)
-            near = self.known.index.query(sig, threshold=QUERY_THRESHOLD, containment_threshold=CONTAINED - 0.05)
+            near = _candidates_in(self.known.index, sig)
         if exact is None:
             exact = self.exact.get(fp)
-        near += self.index.query(sig, threshold=QUERY_THRESHOLD, containment_threshold=CONTAINED - 0.05)
+        near += _candidates_in(self.index, sig)
         return exact, near
 
     def find(self, text: str, *, ocr: bool = False) -> tuple[Duplicate | None, str, bytes]:

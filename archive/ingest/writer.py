@@ -18,6 +18,7 @@ from archive.history import revisions
 from archive.ingest import formats
 from archive.ingest.assembly import parse
 from archive.ingest.corpus import CorpusError, DepartmentResolver
+from archive.ingest.dates import parse_date
 from archive.ingest.drafts import DraftReport, ImporterError, ImportResult
 from archive.ingest.formats.plaintext import decode
 from archive.ingest.repeats import RepeatFinder, draft_text
@@ -30,6 +31,7 @@ from archive.models import (
     RawDocument,
     Section,
     Source,
+    parse_partial_date,
 )
 from archive.slugs import unique_slug
 
@@ -71,11 +73,11 @@ def import_paths(
         try:
             items = formats.read(path, ocr=ocr)
         except formats.FormatError as exc:
-            results.append(ImportResult(filename=path.name, sha256="", error=str(exc), format=formats.kind_of(path.name) or ""))
+            results.append(_failed(path.name, str(exc)))
             continue
         for item in items:
             if isinstance(item, formats.Failed):
-                results.append(ImportResult(filename=item.name, sha256="", error=item.error, format=formats.kind_of(item.name) or ""))
+                results.append(_failed(item.name, item.error))
                 continue
             results.append(_import_safely(item, finder=finder, dry_run=dry_run, user=user))
     return results
@@ -86,15 +88,19 @@ def _import_safely(extracted, *, finder, dry_run, user) -> ImportResult:
         with revisions.revision(user=user, reason=f"导入原始文件 {extracted.name}"):
             return import_extracted(extracted, finder=finder, dry_run=dry_run)
     except ImporterError as exc:
-        return ImportResult(filename=extracted.name, sha256="", error=str(exc), format=extracted.format)
+        return _failed(extracted.name, str(exc), extracted.format)
     except Exception as exc:  # noqa: BLE001 — whatever it was, the transaction rolled back: say so
         problem = str(exc) or exc.__class__.__name__
-        return ImportResult(
-            filename=extracted.name,
-            sha256="",
-            format=extracted.format,
-            error=f"《{extracted.name}》：写入时出错（{problem}），这个文件的内容一概没有写入。请把这条消息告诉管理员。",
+        return _failed(
+            extracted.name,
+            f"《{extracted.name}》：写入时出错（{problem}），这个文件的内容一概没有写入。请把这条消息告诉管理员。",
+            extracted.format,
         )
+
+
+def _failed(name: str, error: str, format: str | None = None) -> ImportResult:
+    """A document of which nothing was written, and why."""
+    return ImportResult(filename=name, sha256="", error=error, format=format or formats.kind_of(name) or "")
 
 
 def import_file(path, *, dry_run: bool = False, ocr: bool = True) -> ImportResult:
@@ -147,8 +153,9 @@ def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) 
                 report.unsure(report.first_line, name, "单位未能在单位目录中找到（名称、简称或别名），未关联")
         resolved.append(found)
     keys = []
-    for report in result.reports:
-        repeat, fp, sig = finder.find(draft_text(report), ocr=extracted.ocr)
+    texts = [draft_text(report) for report in result.reports]
+    for report, compared in zip(result.reports, texts):
+        repeat, fp, sig = finder.find(compared, ocr=extracted.ocr)
         result.duplicates.append(repeat)
         keys.append((fp, sig))
         if repeat is not None and not repeat.exact:
@@ -156,7 +163,7 @@ def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) 
     if dry_run or result.status == "duplicate":
         for k, report in enumerate(result.reports):
             if result.duplicates[k] is None or not result.duplicates[k].exact:
-                finder.add(("dry-run", digest, k), draft_text(report), *keys[k], title=report.title, in_database=False)
+                finder.add(("dry-run", digest, k), texts[k], *keys[k], title=report.title, in_database=False)
         return result
     stored = None
     try:
@@ -180,7 +187,7 @@ def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) 
                     continue
                 article = _save_draft(report, raw, departments, repeat=repeat, keys=keys[k])
                 result.articles.append(article)
-                finder.add(article.pk, draft_text(report), *keys[k])
+                finder.add(article.pk, texts[k], *keys[k])
             services.sections_relink(sections=Section.objects.filter(article__raw_document=raw))
     except BaseException:
         if stored:
@@ -202,9 +209,6 @@ def _apply_hints(result: ImportResult, extracted) -> None:
     # Only a web page's own publication date says when the report appeared; a Word or PDF file's
     # creation date is when someone saved or converted it, often years later.
     if extracted.format == "html" and len(result.reports) == 1 and hints.get("date") and result.reports[0].date is None:
-        from archive.ingest.dates import parse_date
-        from archive.models import parse_partial_date
-
         report, raw = result.reports[0], str(hints["date"])
         found = parse_date(raw)
         if found is None:

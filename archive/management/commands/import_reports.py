@@ -111,40 +111,60 @@ def dumps(results) -> str:
     return json.dumps({"files": [file_json(r) for r in results]}, ensure_ascii=False, indent=1)
 
 
+def draft_json(
+    *, title, date, precision, source, page, doc_number, authors, departments, sections, repeat_of, similarity
+) -> dict:
+    """One draft of the --json output, from a parsed report or, for a file imported before, from
+    the article it became."""
+    return {
+        "title": title,
+        "date": date.isoformat() if date else None,
+        "date_precision": str(precision),
+        "source": source or None,
+        "page": page or None,
+        "doc_number": doc_number or None,
+        "authors": authors,
+        "departments": departments,
+        "sections": sections,
+        "duplicate_of": None if repeat_of is None else {"id": repeat_of.pk, "title": repeat_of.title},
+        "similarity": similarity,
+    }
+
+
 def file_json(r) -> dict:
     drafts = []
     for k, report in enumerate(r.reports):
         repeat = r.duplicates[k] if k < len(r.duplicates) else None
         drafts.append(
-            {
-                "title": report.title,
-                "date": report.date.isoformat() if report.date else None,
-                "date_precision": str(report.date_precision),
-                "source": report.source or None,
-                "page": report.page or None,
-                "doc_number": report.doc_number or None,
-                "authors": [a.name for a in report.authors],
-                "departments": list(report.departments),
-                "sections": len(report.sections),
-                "duplicate_of": None if repeat is None else {"id": repeat.article.pk, "title": repeat.article.title},
-                "similarity": None if repeat is None else repeat.similarity,
-            }
+            draft_json(
+                title=report.title,
+                date=report.date,
+                precision=report.date_precision,
+                source=report.source,
+                page=report.page,
+                doc_number=report.doc_number,
+                authors=[a.name for a in report.authors],
+                departments=list(report.departments),
+                sections=len(report.sections),
+                repeat_of=None if repeat is None else repeat.article,
+                similarity=None if repeat is None else repeat.similarity,
+            )
         )
     if r.already_imported and r.raw_document is not None:  # the same bytes: its articles are the repeats
         drafts = [
-            {
-                "title": a.title,
-                "date": a.date.isoformat() if a.date else None,
-                "date_precision": str(a.date_precision),
-                "source": a.source.name if a.source_id else None,
-                "page": a.page or None,
-                "doc_number": a.doc_number or None,
-                "authors": [p.name for p in a.authors.all()],
-                "departments": [d.name for d in a.departments.all()],
-                "sections": a.sections.count(),
-                "duplicate_of": {"id": a.pk, "title": a.title},
-                "similarity": 1.0,
-            }
+            draft_json(
+                title=a.title,
+                date=a.date,
+                precision=a.date_precision,
+                source=a.source.name if a.source_id else None,
+                page=a.page,
+                doc_number=a.doc_number,
+                authors=[p.name for p in a.authors.all()],
+                departments=[d.name for d in a.departments.all()],
+                sections=a.sections.count(),
+                repeat_of=a,
+                similarity=1.0,
+            )
             for a in r.raw_document.articles.order_by("pk")
         ]
     return {
