@@ -24,7 +24,7 @@ from search.tokens import searchable
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-_TOKEN = re.compile(r'-?(?:[^\s":：]+[:：])?"[^"]*"|\S+')
+TOKEN = re.compile(r'-?(?:[^\s":：]+[:：])?"[^"]*"|\S+')  # one term of a query, as typed
 # field names as typed (lower-cased) → the field (search.documents.FIELDS)
 FIELD_NAMES = {
     "title": "title", "author": "author", "dept": "dept", "docno": "docno", "caption": "caption",
@@ -59,7 +59,7 @@ def parse(raw: str | None) -> ParsedQuery:
         gap = "" if text[cut - 1 : cut] in (":", "：") else " "  # title:"二分法 is title:二分法
         text = text[:cut] + gap + text[cut + 1 :]
     items: list = []  # leaves, Not(leaf) and the marker "OR"
-    for token in _TOKEN.findall(text):
+    for token in TOKEN.findall(text):
         negate = token.startswith("-") and len(token) > 1
         body = token[1:] if negate else token
         if body in ("OR", "ＯＲ"):

@@ -23,19 +23,17 @@ and with it the vocabulary and the remembered results (search.memo). No rebuild:
 text, not synonyms.
 """
 
-import re
 import threading
 from dataclasses import dataclass, replace
 
 from archive.models import Department, Initiative, Synonym
 from archive.text import is_cjk
 from search.normalize import normalize
-from search.parsing import clean
+from search.parsing import TOKEN, clean
 from search.query import And, Or, Phrase, PlainText
 from search.tokens import canonical, contains, searchable
 
 MAX_FORMS = 12  # other forms searched for one term, at most (a department may have many aliases)
-_TOKEN = re.compile(r'-?"[^"]*"|\S+')  # the parser's tokens (search.parsing)
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ def expand(tree, q: str | None, live) -> tuple[object, list[Expansion]]:
 def literal_query(q: str | None, term: str) -> str:
     """The query with each unquoted, not excluded occurrence of `term` quoted, which searches it
     as typed only (quoted terms are never expanded)."""
-    tokens = _TOKEN.findall(clean(q or ""))
+    tokens = TOKEN.findall(clean(q or ""))
     out = [
         f'"{token}"' if not token.startswith(("-", '"')) and normalize(token).strip() == term else token
         for token in tokens
@@ -162,7 +160,7 @@ def simplified(q: str | None) -> list[Expansion]:
     """Terms typed with traditional characters, which are searched in simplified ones (the
     index holds every text folded so: search.normalize)."""
     out = []
-    for token in _TOKEN.findall(clean(q or "")):
+    for token in TOKEN.findall(clean(q or "")):
         typed = token.lstrip("-").strip('"')
         folded = normalize(typed)
         if any(is_cjk(a) and a != b for a, b in zip(typed, folded)):
