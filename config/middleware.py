@@ -5,7 +5,9 @@ the admin's sign-in lock-out (archive/editorial/login_guard.py, which counts fai
 lock every editor out together after one attacker's failures. When the request comes from one of
 TRUSTED_PROXIES, REMOTE_ADDR becomes the client address the proxy appended to X-Forwarded-For
 (the right-most entry that is not itself a trusted proxy; anything left of it is what the client
-sent, and is not believed).
+sent, and is not believed). The name `unix` in TRUSTED_PROXIES trusts requests that came over
+gunicorn's unix socket (REMOTE_ADDR empty), which only processes allowed to open the socket file
+can reach. Either way gunicorn must not listen where others can reach it (docs/deployment.md).
 
 ContentSecurityPolicyMiddleware sends a Content-Security-Policy that allows scripts, styles,
 images and fonts from the archive itself only and no inline script, so markup that slipped past
@@ -46,6 +48,7 @@ POLICY = {
 }
 ADMIN_POLICY = {**POLICY, "style-src": "'self' 'unsafe-inline'"}
 RETRY_AFTER_SECONDS = 30
+UNIX_SOCKET = "unix"  # in TRUSTED_PROXIES: the proxy reaches gunicorn over a unix socket
 
 
 def header(policy: dict[str, str]) -> str:
@@ -58,7 +61,8 @@ class TrustedProxyMiddleware:
         self.trusted = set(getattr(settings, "TRUSTED_PROXIES", []))
 
     def __call__(self, request):
-        if self.trusted and request.META.get("REMOTE_ADDR") in self.trusted:
+        peer = request.META.get("REMOTE_ADDR") or ""
+        if peer in self.trusted or (peer == "" and UNIX_SOCKET in self.trusted):
             hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
             while hops and hops[-1] in self.trusted:
                 hops.pop()

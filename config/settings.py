@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     # Every change to the archive's content is recorded with who and when (docs/editing.md).
     "simple_history",
@@ -117,6 +118,27 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if os.environ.get("TEST_DATABASE_NAME"):
     # Lets two test runs share one PostgreSQL server without fighting over test_<name>.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A network partition drops packets without closing anything: with no timeouts a request
+    # waits for ever and a few of them hold every server thread. Bounded here, a partition gives
+    # the 503 page (config/middleware.py) within seconds (docs/deployment.md). Options given in
+    # DATABASE_URL (?connect_timeout=…) win.
+    network_timeout = int(os.environ.get("DATABASE_NETWORK_TIMEOUT") or 20)
+    statement_timeout = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT") or 30)
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    for key, value in {
+        "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT") or 5),
+        # An open connection whose peer went silent: keepalive probes while it idles, and
+        # tcp_user_timeout for data sent and never acknowledged (Linux).
+        "keepalives": 1,
+        "keepalives_idle": max(1, network_timeout // 2),
+        "keepalives_interval": max(1, network_timeout // 6),
+        "keepalives_count": 3,
+        "tcp_user_timeout": network_timeout * 1000,
+    }.items():
+        pg_options.setdefault(key, value)
+    if statement_timeout and "statement_timeout" not in pg_options.get("options", ""):
+        pg_options["options"] = f"{pg_options.get('options', '')} -c statement_timeout={statement_timeout}s".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an editor writes; IMMEDIATE takes the write lock at the start
     # of a transaction so that two writers queue on the busy timeout instead of failing with
@@ -143,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# The admin's strings that Django's own Chinese catalog leaves in English (locale/zh_Hans/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -186,22 +210,29 @@ LOGGING = {
 }
 
 if not DEBUG:
+    # PLAIN_HTTP=1: served over plain HTTP with no TLS proxy in front (`make run` on an office
+    # machine): no redirect to HTTPS, no HSTS, cookies not kept to HTTPS, or no one could sign in.
+    PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if PLAIN_HTTP else str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+    SECURE_HSTS_PRELOAD = not PLAIN_HTTP
+    SESSION_COOKIE_SECURE = not PLAIN_HTTP
+    CSRF_COOKIE_SECURE = not PLAIN_HTTP
     # Behind a reverse proxy that serves the collected files itself, or on a read-only checkout.
     if os.environ.get("STATIC_ROOT"):
         STATIC_ROOT = Path(os.environ["STATIC_ROOT"])
 # Only needed when the site is reached under another origin than its host name (e.g. a proxy
 # that rewrites Host): comma-separated, with the scheme, e.g. https://archive.example.org.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-# Addresses of the reverse proxies in front of the archive (e.g. 127.0.0.1): requests from them
-# are taken to come from the address they put in X-Forwarded-For (config/middleware.py).
+# Addresses of the reverse proxies in front of the archive (e.g. 127.0.0.1, or `unix` for a proxy
+# that reaches gunicorn over a unix socket): requests from them are taken to come from the address
+# they put in X-Forwarded-For (config/middleware.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Where a sign-in lands when its next= is missing or points off the site (Django's default,
+# /accounts/profile/, is not a page here).
+LOGIN_REDIRECT_URL = "admin:index"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

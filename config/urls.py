@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.favicon import favicon
+
 admin.site.site_header = "改革报道档案 · 编辑台"
 admin.site.site_title = "改革报道档案"
 admin.site.index_title = "内容管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("search.urls")),
     path("", include("archive.urls")),
 ]

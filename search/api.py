@@ -8,8 +8,9 @@ which the index does not hold, by the index's own rule (unindexed).
 """
 
 from search.engine import highlight, search
+from search.facets import FACET_LABELS
 from search.indexing import rebuild
-from search.live import IndexUnavailable
+from search.live import FACETS, IndexUnavailable, database_unreachable
 from search.memo import EVERYTHING, remember
 from search.normalize import normalize
 from search.parsing import parse
@@ -19,7 +20,10 @@ from search.unindexed import matching_articles, matching_sections
 
 __all__ = [
     "EVERYTHING",
+    "FACETS",
+    "FACET_LABELS",
     "IndexUnavailable",
+    "database_unreachable",
     "highlight",
     "matching_articles",
     "matching_sections",

@@ -1,6 +1,7 @@
 """What a section is matched against: its own document (SearchDocument.canon: the report's title,
 the section's heading and body) and its report's (ArticleDocument: subtitle, 文号, bylines,
-departments, captions, series, source, printed once per report).
+departments, captions, series, source, printed once per report; and every name and alias of the
+departments and initiatives the report is filed under, so a catalog name finds its reports).
 
 A plain term occurs in a section when it occurs in either (never across the two: they are apart
 as if by punctuation). A field term (title:, author:, dept:, docno:, caption:) occurs in every
@@ -15,7 +16,7 @@ the field's name and FIELD_MARK, which no canonical form contains.
 
 from dataclasses import dataclass
 
-from archive.models import Article, ArticleDepartment, Authorship, Caption, Department
+from archive.models import Article, ArticleDepartment, Authorship, Caption, Department, Initiative, Mention
 from search.normalize import normalize
 from search.tokens import BREAK_MARK, canonical_of, contains, units
 
@@ -106,7 +107,10 @@ def sections_matching(keys, section_ids) -> dict[str, set[int]]:
 def printed_parts(article_ids) -> dict[int, dict[str, list[str]]]:
     """Each report's printed texts by field, as the article page shows them: title, subtitle,
     文号, bylines (each name and each position), departments (as printed, and every name and alias
-    for dept:), captions, series, source."""
+    for dept:), captions, series, source; and the catalog entries it is filed under by every name
+    and alias: its departments' (dept_names) and the initiatives its sections mention
+    (initiatives), so that any name of an entry finds the reports linked to it, whether or not the
+    text prints that name (盘活三资, an alias of 三资盘活, on reports that print “三资”盘活)."""
     article_ids = list(article_ids)
     parts: dict[int, dict[str, list[str]]] = {}
     for start in range(0, len(article_ids), 500):
@@ -117,6 +121,7 @@ def printed_parts(article_ids) -> dict[int, dict[str, list[str]]]:
             parts[aid] = {
                 "title": [title], "subtitle": [subtitle], "docno": [docno], "author": [], "dept": [],
                 "dept_names": [], "caption": [], "series": [series or ""], "source": [source or ""],
+                "initiatives": [],
             }
         bylines = Authorship.objects.filter(article_id__in=chunk).order_by("article_id", "order", "pk")
         for aid, name, position in bylines.values_list("article_id", "person__name", "position"):
@@ -132,13 +137,19 @@ def printed_parts(article_ids) -> dict[int, dict[str, list[str]]]:
             "article_id", "text"
         ):
             parts[aid]["caption"].append(text)
+        mentioned = Mention.objects.filter(section__article_id__in=chunk).values_list("section__article_id", "initiative_id")
+        mentioned = sorted(set(mentioned))
+        initiatives = {i.pk: i for i in Initiative.objects.filter(pk__in={iid for _, iid in mentioned})}
+        for aid, iid in sorted(mentioned, key=lambda row: (row[0], initiatives[row[1]].name)):
+            parts[aid]["initiatives"] += [n for n in initiatives[iid].names if n not in parts[aid]["initiatives"]]
     return parts
 
 
 def texts_of_parts(parts: dict[str, list[str]]) -> ArticleTexts:
     """The canonical texts of a report's printed parts (printed_parts)."""
-    printed = [*parts["subtitle"], *parts["docno"], *parts["author"], *parts["dept"], *parts["caption"],
-               *parts["series"], *parts["source"]]
+    # Departments by every name and alias (the printed name is the first); initiatives likewise.
+    printed = [*parts["subtitle"], *parts["docno"], *parts["author"], *parts["dept_names"], *parts["caption"],
+               *parts["series"], *parts["source"], *parts["initiatives"]]
     return ArticleTexts(
         canon=canon_of_parts(printed),
         title=canon_of_parts(parts["title"] + parts["subtitle"]),

@@ -26,7 +26,7 @@ from search.documents import indexed_texts
 from search.fallback import NOTICE as FALLBACK_NOTICE
 from search.fallback import ScanIndex, scan_live_index
 from search.filters import DATE_PARAMS, date_range, selected_values
-from search.live import IndexUnavailable, live_index
+from search.live import IndexUnavailable, database_unreachable, live_index
 from search.matching import Matcher, matches_canon, term_words
 from search.models import SearchDocument
 from search.parsing import ParsedQuery, parse
@@ -109,6 +109,8 @@ def search(
         with guard:
             return _cached_search(q, params, **options)
     except (DatabaseError, IndexUnavailable) as exc:
+        if database_unreachable(exc):
+            raise
         logger.warning("search index unavailable, scanning sections instead: %s", exc)
         results = _search(q, params, scan=ScanIndex(), **options)
         results.notices.insert(0, FALLBACK_NOTICE)

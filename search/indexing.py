@@ -18,10 +18,10 @@ from archive.models import Article, Initiative, Mention, Section, published_q
 from archive.text import folded
 from search import segmentation
 from search.backends import IndexRow, get_backend
-from search.documents import indexed_texts, printed_parts, texts_of_parts
+from search.documents import indexed_articles_with, indexed_texts, printed_parts, texts_of_parts
 from search.models import ArticleDocument, IndexChange, IndexState, SearchDocument, SharedTerm
 from search.normalize import normalize
-from search.tokens import BREAK, BREAK_MARK, canonical_of, stream_of, units
+from search.tokens import BREAK, BREAK_MARK, canonical, canonical_of, gram_stream, stream_of, units
 
 
 def state() -> IndexState:
@@ -182,6 +182,36 @@ def remove_sections(section_ids, article_ids=()) -> None:
         get_backend().delete(section_ids)
         SearchDocument.objects.filter(section_id__in=section_ids).delete()
         record_index_write(touched)
+
+
+def catalog_names_changed(names, *, section_ids=(), article_ids=(), dictionary_before: str | None = None) -> None:
+    """A department's or an initiative's names changed (renamed, an alias added or dropped, the
+    entry deleted): `names` are those that came or went. They are words of the segmenter's
+    dictionary, so the words of every text that has one of them may change, and those sections
+    and reports are re-indexed, with the entry's own (section_ids: the sections that mention an
+    initiative, whose initiative names change; article_ids: the reports filed under it, whose
+    catalog names change). Then, when the index was built with the dictionary of just before
+    the change, it is recorded as built with the new one: check_index has nothing to report and
+    no rebuild is needed. Runs in the caller's transaction.
+
+    The texts that have a name are all a new or dropped word can re-segment: jieba and rjieba
+    only move a boundary where the word occurs (its frequency shifts the dictionary's total by a
+    few millionths, which could tip a near tie elsewhere; words only rank, and recall never
+    depends on them, docs/search.md)."""
+    sections, articles = set(section_ids), set(article_ids)
+    backend = get_backend()
+    for name in {normalize(n) for n in names if n}:
+        present = [u for u in units(name) if u is not None]
+        if not present:
+            continue
+        grams = gram_stream(name)
+        sections |= backend.candidates(grams, []) if len(present) > 1 else backend.candidates([], present)
+        articles |= indexed_articles_with(canonical(name))
+    segmentation.reset()
+    index_sections(sorted(sections))
+    index_article_documents(articles)
+    if dictionary_before is not None and state().dictionary_hash == dictionary_before:
+        IndexState.objects.filter(pk=1).update(dictionary_hash=segmentation.dictionary_hash())
 
 
 @dataclass

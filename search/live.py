@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from archive.models import (
     Article,
@@ -33,6 +33,7 @@ from archive.models import (
     Source,
     published_q,
 )
+from search import segmentation
 from search.documents import sections_matching
 from search.models import IndexChange, IndexState, SearchDocument
 
@@ -52,6 +53,16 @@ def period_end(date, precision):
 
 class IndexUnavailable(Exception):
     """The index cannot answer: missing, empty while the archive is not, or unreadable."""
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database itself cannot be reached (the connection could not be opened, or was lost), as
+    opposed to an index that cannot answer: a fallback that reads the database would only wait out
+    the connect timeout a second time, so the error goes on to the 503 page (config/middleware.py)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    raw = connection.connection
+    return raw is None or bool(getattr(raw, "closed", False))
 
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
@@ -476,6 +487,7 @@ class LiveIndex:
             if any(scope == IndexChange.Scope.CATALOG for _, scope, _ in rows):
                 self._load_labels()
                 self.epoch += 1
+                segmentation.follow_catalogs()
             else:
                 self._note_labels(changed)
             after: set[int] = set()

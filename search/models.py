@@ -36,7 +36,9 @@ class ArticleDocument(models.Model):
     but they are held once, not copied into each section's document: at an average of five
     sections a report, the copies would add a fifth to the text the index holds (docs/search.md).
     The `*_canon` columns answer field terms (title:, author:, dept:, docno:, caption:); `canon`
-    answers plain terms; the `*_words` columns are ranked (search.weights)."""
+    answers plain terms, and holds besides the printed texts every name and alias of the report's
+    departments and of the initiatives its sections mention; the `*_words` columns are ranked
+    (search.weights)."""
 
     article = models.OneToOneField("archive.Article", primary_key=True, on_delete=models.CASCADE, related_name="+")
     canon = models.TextField(blank=True, help_text="every printed text as units, for exact matching")

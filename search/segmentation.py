@@ -114,6 +114,16 @@ def reset():
         _state.clear()
 
 
+def follow_catalogs():
+    """Another process changed the catalogs (search.live reads it in the change log): forget the
+    tokenizer if its dictionary is no longer the catalogs', so queries are split as the index
+    now is."""
+    with _lock:
+        built = _state.get("hash")
+    if built is not None and built != dictionary_hash():
+        reset()
+
+
 def words(normalized: str, tk: Segmenter | None = None) -> list[str]:
     """Words of already-normalised text, as single index tokens: punctuation inside a word is
     dropped (5.4 → 54, 2+n → 2n), words without letters or digits are dropped."""

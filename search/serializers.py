@@ -28,6 +28,7 @@ def results_json(results: SearchResults) -> dict:
                     "title": hit.article.title,
                     "url": hit.article.get_absolute_url(),
                     "date": hit.article.display_date,
+                    "date_inferred": hit.article.date_inferred,
                     "kind": hit.article.get_kind_display(),
                     "departments": sorted(labels["department"][v] for v in values.get("department", ())),
                     "initiatives": sorted(labels["initiative"][v] for v in values.get("initiative", ())),

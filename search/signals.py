@@ -3,7 +3,7 @@
 departments, captions, and the names of people, departments, series and sources as printed on
 their reports), catalogs (dictionary and facets)."""
 
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from archive import services
@@ -50,8 +50,30 @@ def index_saved_article(sender, instance, raw=False, **kwargs):
 @receiver(post_save, sender=Mention, dispatch_uid="search.index_mention")
 @receiver(post_delete, sender=Mention, dispatch_uid="search.unindex_mention")
 def reindex_mentioning_section(sender, instance, raw=False, **kwargs):
-    if not _skip(raw) and Section.objects.filter(pk=instance.section_id).exists():
+    """The section's initiative names, and its report's (every name of the initiatives it is
+    filed under finds the report: search.documents.printed_parts)."""
+    if _skip(raw):
+        return
+    article_id = Section.objects.filter(pk=instance.section_id).values_list("article_id", flat=True).first()
+    if article_id is not None:
+        indexing.index_article_documents([article_id], record=False)  # index_sections logs the change
         indexing.index_sections([instance.section_id])
+
+
+@receiver(pre_save, sender=Department, dispatch_uid="search.department_saving")
+@receiver(pre_save, sender=Initiative, dispatch_uid="search.initiative_saving")
+@receiver(pre_delete, sender=Department, dispatch_uid="search.department_deleting")
+@receiver(pre_delete, sender=Initiative, dispatch_uid="search.initiative_deleting")
+def note_names_before_change(sender, instance, raw=False, **kwargs):
+    """What catalog_changed needs to keep the index in step with a changed name: the entry's
+    names before the change, and the dictionary the index would have been built with."""
+    if _skip(raw):
+        return
+    before = sender.objects.filter(pk=instance.pk).first() if instance.pk else None
+    instance._search_names_before = before.names if before is not None else []
+    deleting = kwargs.get("signal") is pre_delete
+    if deleting or instance._search_names_before != instance.names:
+        instance._search_dictionary_before = segmentation.dictionary_hash()
 
 
 @receiver(post_save, sender=Person, dispatch_uid="search.person_changed")
@@ -73,10 +95,29 @@ def catalog_changed(sender, instance, raw=False, **kwargs):
     if sender in (Department, Initiative):
         segmentation.reset()
         indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
+        _names_changed(instance, deleted=kwargs.get("signal") is post_delete)
     elif sender in (Person, Source):  # their names label facets and the pages' counts
         indexing.record_index_write(scope=IndexChange.Scope.CATALOG)
     if kwargs.get("signal") is post_save and sender is not Initiative:
         indexing.index_article_documents(_reports_naming(instance))
+
+
+def _names_changed(instance, deleted: bool) -> None:
+    """A department or initiative renamed, given or losing an alias, or deleted: re-index what
+    its names touch, in this transaction, so the index needs no rebuild (docs/search.md)."""
+    before = getattr(instance, "_search_names_before", None)
+    if before is None or (not deleted and before == instance.names):
+        return  # saved without a pre_save (never through the ORM), or no name changed
+    names = set(before) if deleted else set(before) ^ set(instance.names)
+    sections, reports = [], []
+    if isinstance(instance, Initiative) and not deleted:
+        sections = list(Mention.objects.filter(initiative=instance).values_list("section_id", flat=True))
+        reports = list(Section.objects.filter(pk__in=sections).values_list("article_id", flat=True).distinct())
+    # a department's reports: catalog_changed re-indexes them after this, whatever changed
+    indexing.catalog_names_changed(
+        names, section_ids=sections, article_ids=reports,
+        dictionary_before=getattr(instance, "_search_dictionary_before", None),
+    )
 
 
 def _reports_naming(instance) -> list[int]:

@@ -93,7 +93,7 @@ def needles_for(terms, by_words: bool = False) -> list[str]:
 # What is printed once per report, in the order a match there is shown when the text has none.
 PRINTED_LABELS = (
     ("subtitle", "副标题"), ("author", "署名"), ("caption", "图片说明"), ("docno", "文号"), ("dept", "相关单位"),
-    ("series", "专栏"), ("source", "出处"),
+    ("series", "专栏"), ("source", "出处"), ("dept_names", "相关单位"), ("initiatives", "改革举措"),
 )
 
 

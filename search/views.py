@@ -1,9 +1,10 @@
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from archive.querystring import querystring
 from search import advanced
-from search.engine import SORTS, search
+from search.engine import PAGE_SIZE, SORTS, search
 from search.facets import FACET_LABELS, FACETS
 from search.serializers import dumps, hit_url, results_json
 from search.suggest import did_you_mean, offered, suggestions
@@ -33,6 +34,7 @@ def search_page(request):
         shown = values if facet in expanded or filter_text else [v for i, v in enumerate(values) if i < FACET_TOP or v["selected"]]
         # New dicts: the facet values belong to a remembered result that other requests share.
         shown = [{**v, "toggle_url": _toggle_url(request, facet, v["value"])} for v in shown]
+        long = len(values) > FACET_TOP
         facet_blocks.append(
             {
                 "name": facet,
@@ -40,13 +42,19 @@ def search_page(request):
                 "values": shown,
                 "hidden": len(values) - len(shown),
                 "filter_text": filter_text,
-                "long": len(results.facets[facet]) > FACET_TOP,
+                "long": long,
+                # An expanded 更多 folds back by the same link, without the facet in `more`.
+                "collapse_url": querystring(request.GET, more=sorted(expanded - {facet}))
+                if long and facet in expanded else "",
             }
         )
     # A facet with nothing to choose says nothing (a search that found nothing has only those).
     facet_blocks = [block for block in facet_blocks if block["values"] or block["filter_text"]]
     # Per-request links beside the shared hits, never written into them.
     hits = [{"hit": hit, "link": hit_url(hit.section.get_absolute_url(), results)} for hit in results.hits]
+    # The numbered page links of includes/pagination.html, counted over the results' total.
+    paginator = Paginator(range(results.total), PAGE_SIZE)
+    page = paginator.page(min(results.page, paginator.num_pages))
     return render(
         request,
         "search/search.html",
@@ -55,6 +63,11 @@ def search_page(request):
             "hits": hits,
             "query": results.q,
             "facet_blocks": facet_blocks,
+            "selected_count": sum(len(values) for values in results.selected.values()),
+            # On a phone the facets wait behind 筛选; they stay open while the reader works in them.
+            "facets_open": bool(expanded) or any(block["filter_text"] for block in facet_blocks),
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "did_you_mean": offered(results),
             "sorts": SORTS,
             "clear_url": querystring(request.GET, **{f: None for f in FACETS}, page=None),

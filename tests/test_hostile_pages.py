@@ -74,7 +74,9 @@ DOWNLOADS = ["/feed/", "/departments/{department}/feed/", "/initiatives/{initiat
              "/initiatives/{initiative}/reports.{fmt}", "/initiatives/{initiative}/mentions.{fmt}",
              "/years/{year}/reports.{fmt}", "/kinds/{kind}/reports.{fmt}", "/sources/{source}/reports.{fmt}",
              "/series/{series}/reports.{fmt}", "/people/{person}/reports.{fmt}", "/search/feed/",
-             "/search/export.{fmt}", "/api/suggest"]
+             "/search/export.{fmt}", "/api/suggest", "/years/{year}/feed/", "/kinds/{kind}/feed/",
+             "/sources/{source}/feed/", "/series/{series}/feed/", "/people/{person}/feed/", "/oai",
+             "/api/articles/{article}", "/sitemap.xml", "/robots.txt"]
 PARAM_NAMES = ["sort", "page", "year", "kind", "hl", "q", "department", "initiative", "source", "author",
                "format", "fmt", "more", "department_filter", "unknown", "page[]", "", "date_from", "date_to"]
 sorts = st.one_of(st.sampled_from(["newest", "oldest", "series", "relevance", "", "-date", "title"]), hostile_text)
@@ -131,7 +133,8 @@ segment = st.one_of(
 )
 PATH_TEMPLATES = ["/years/{}/", "/years/{}/reports.csv", "/kinds/{}/", "/kinds/{}/reports.json", "/departments/{}/",
                   "/departments/{}/feed/", "/initiatives/{}/", "/initiatives/{}/mentions.csv", "/articles/{}/",
-                  "/articles/{}/original/", "/people/{}/", "/series/{}/reports.csv", "/sources/{}/", "/{}/"]
+                  "/articles/{}/original/", "/people/{}/", "/series/{}/reports.csv", "/sources/{}/", "/{}/",
+                  "/api/articles/{}", "/years/{}/feed/", "/people/{}/feed/"]
 
 
 @FUZZ

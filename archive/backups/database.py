@@ -12,6 +12,9 @@ copies everything, user accounts and the search index included, and restores in 
 
 Either way the backup is written beside PATH under a temporary name and renamed only once it is
 complete and checked, so a failed or interrupted backup never leaves a truncated file at PATH.
+It holds password hashes and session keys, so only its owner may read it (mode 600): the
+temporary file is created empty with that mode before SQLite or pg_dump writes into it (both keep
+an existing file's mode), so it is never readable by others, not even while it is written.
 """
 
 import os
@@ -22,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
+
+PRIVATE = 0o600  # owner read and write; the umask can only take bits away
 
 
 class BackupError(Exception):
@@ -44,6 +49,8 @@ def backup_database(path, *, overwrite: bool = False) -> Backup:
         raise BackupError(f"{target} exists: choose a new name (e.g. with the date in it) or pass --overwrite.")
     temporary = target.with_name(f".{target.name}.partial-{os.getpid()}")
     temporary.unlink(missing_ok=True)
+    # O_EXCL: a file (or a link) planted under the temporary name is refused, not written through.
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
     try:
         if connection.vendor == "sqlite":
             detail = _sqlite(temporary)

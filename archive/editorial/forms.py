@@ -8,6 +8,20 @@ from django.db.models import F, Max
 from archive import services
 from archive.models import Article, Department, Initiative, Person, Section, Series, Source, Synonym
 from archive.slugs import unique_slug
+from archive.text import stored_text, unstorable
+
+
+def storable(value: str, *, multiline: bool) -> str:
+    """What an editor typed, as the archive stores it (archive.text.stored_text): control
+    characters dropped or made line breaks and spaces; noncharacters refused, with the code of
+    each, since nothing on the page shows them."""
+    bad = unstorable(value)
+    if bad:
+        raise ValidationError(
+            f"含有无法保存的特殊字符（{'、'.join(bad)}），它们不是文字，可能是从别处复制时带进来的。请删去后再保存。",
+            code="unstorable",
+        )
+    return stored_text(value, multiline=multiline)
 
 
 class TextField(forms.CharField):
@@ -16,7 +30,20 @@ class TextField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return storable(value.replace("\r\n", "\n").replace("\r", "\n"), multiline=True)
+
+
+class LineField(forms.CharField):
+    """One line of text (a title, a name, a position): control characters become spaces or go."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not isinstance(value, str):
+            return value
+        value = storable(value, multiline=False)
+        return value.strip() if self.strip else value
 
 
 class SlugFromNameMixin:
@@ -62,7 +89,7 @@ class VersionCheckMixin:
 
 
 class ArticleAdminForm(SlugFromNameMixin, VersionCheckMixin, forms.ModelForm):
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
     slug_source = "title"
     slug_length = 100
 
@@ -85,7 +112,7 @@ class ArticleAdminForm(SlugFromNameMixin, VersionCheckMixin, forms.ModelForm):
 
 
 class SectionAdminForm(VersionCheckMixin, forms.ModelForm):
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(label="打开时的版本号", widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Section
@@ -175,7 +202,9 @@ class AliasesField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value) or ""
-        return list(dict.fromkeys(line.strip() for line in value.splitlines() if line.strip()))
+        # splitlines() also ends a line at a vertical tab, form feed or NEL: each is a line break here
+        lines = (storable(line, multiline=False).strip() for line in value.splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
 
 
 class InitiativeAdminForm(SlugFromNameMixin, forms.ModelForm):

@@ -11,6 +11,7 @@ then. Writing a state back is archive/services/ (article_restore, record_restore
 import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache, cached_property
 
 from django.db.models import Subquery
 from django.utils import timezone
@@ -52,6 +53,7 @@ def m2m_of(model) -> list[str]:
     return ["lead_departments"] if model is Initiative else []
 
 
+@cache
 def tracked_fields(model) -> list:
     """The fields a model's history records (derived data such as an article's fingerprint is
     left out of it: archive/models/reports.py)."""
@@ -122,11 +124,19 @@ class Version:
     reason: str
     number: int  # 1 for the oldest
     state: dict
-    changes: list[str] = field(default_factory=list)
+    model: type = field(repr=False, default=None)
+    previous: dict = field(repr=False, default=None)  # the state before this version
+    names: "Names" = field(repr=False, default=None)
 
     @property
     def exists(self) -> bool:
         return self.state["object"] is not None
+
+    @cached_property
+    def changes(self) -> list[str]:
+        """What this version changed, as short Chinese phrases: worked out when asked for, so a
+        page of the history describes only the versions it shows."""
+        return describe_changes(self.model, self.previous, self.state, names=self.names)
 
 
 class Timeline:
@@ -139,6 +149,7 @@ class Timeline:
             ids = child.history.filter(article_id=pk).values("id")
             rows += _rows(child, key, child.history.filter(id__in=Subquery(ids)))
         rows.sort(key=lambda r: (r.date, r.batch, r.key != "object", r.history_id))
+        names = Names(rows)
         self.versions: list[Version] = []
         latest: dict[tuple[str, int], Row] = {}
         previous = empty_state(model)
@@ -162,7 +173,9 @@ class Timeline:
                         reason=reasons[0] if reasons else "",
                         number=len(self.versions) + 1,
                         state=state,
-                        changes=describe_changes(model, previous, state),
+                        model=model,
+                        previous=previous,
+                        names=names,
                     )
                 )
             previous = state
@@ -194,6 +207,28 @@ class Timeline:
             if version.exists:
                 return version
         return None
+
+
+class Names:
+    """The people and departments an article's bylines and department roles name anywhere in its
+    history, read in one query each the first time a change is described: the cost of a history
+    page does not grow with the number of versions."""
+
+    def __init__(self, rows: list[Row]):
+        self._ids = {
+            Person: {r.values.get("person_id") for r in rows if r.key == "authorships"},
+            Department: {r.values.get("department_id") for r in rows if r.key == "department_roles"},
+        }
+        self._names: dict = {}
+
+    def get(self, model, pk):
+        if model not in self._names:
+            ids = self._ids.get(model, set()) - {None}
+            self._names[model] = {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids)} if ids else {}
+        if pk not in self._names[model]:
+            obj = model.objects.filter(pk=pk).first()  # only for an id not seen in the history
+            self._names[model][pk] = str(obj) if obj is not None else None
+        return self._names[model][pk]
 
 
 def empty_state(model) -> dict:
@@ -243,22 +278,28 @@ def field_label(model, attname: str) -> str:
     return attname
 
 
-def child_label(key: str, values: dict) -> str:
+def _name(model, pk, names: Names | None):
+    if names is not None:
+        return names.get(model, pk)
+    return model.objects.filter(pk=pk).first()
+
+
+def child_label(key: str, values: dict, names: Names | None = None) -> str:
     if key == "sections":
         heading = values.get("heading") or "导语"
         return f"第{values.get('order')}节「{heading[:20]}」"
     if key == "captions":
         return f"图片说明「{values.get('text', '')[:20]}」"
     if key == "authorships":
-        person = Person.objects.filter(pk=values.get("person_id")).first()
+        person = _name(Person, values.get("person_id"), names)
         return f"署名「{person or values.get('person_id')}」"
     if key == "department_roles":
-        department = Department.objects.filter(pk=values.get("department_id")).first()
+        department = _name(Department, values.get("department_id"), names)
         return f"相关单位「{department or values.get('department_id')}」"
     return key
 
 
-def describe_changes(model, old: dict, new: dict) -> list[str]:
+def describe_changes(model, old: dict, new: dict, names: Names | None = None) -> list[str]:
     """What changed between two states, as short Chinese phrases."""
     if old["object"] is None and new["object"] is not None:
         changes = ["创建"]
@@ -288,20 +329,22 @@ def describe_changes(model, old: dict, new: dict) -> list[str]:
                 changes.append(f"{label} {len(added)} 项")
             continue
         for values in added:
-            changes.append(f"新增{child_label(key, values)}")
+            changes.append(f"新增{child_label(key, values, names)}")
         for values in removed:
-            changes.append(f"删除{child_label(key, values)}")
+            changes.append(f"删除{child_label(key, values, names)}")
         for values, fields in edited:
             if fields == ["order"]:
-                changes.append(f"{child_label(key, values)}调整顺序")
+                changes.append(f"{child_label(key, values, names)}调整顺序")
             else:
-                changes.append(f"{child_label(key, values)}：" + "、".join(field_label(child, a) for a in fields))
+                changes.append(f"{child_label(key, values, names)}：" + "、".join(field_label(child, a) for a in fields))
     return changes
 
 
 def display_value(model, attname: str, value) -> str:
     if value is None or value == "":
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if attname == "lead_departments":

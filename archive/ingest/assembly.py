@@ -342,7 +342,8 @@ def _assemble(group: list[Unit], *, titles_last: bool, raw: dict[int, str]) -> D
     if report.date is None and report.doc_number:
         year = re.search(r"(?:19|20)\d{2}", report.doc_number)
         report.date, report.date_precision = parse_partial_date(year.group(0))
-        report.changes.append(f"日期据文号{report.doc_number}定为{year.group(0)}年")
+        report.date_inferred = True
+        report.changes.append(f"日期推定：正文未印日期，据文号{report.doc_number}定为{year.group(0)}年")
 
     uncertain_joins = [a for a, b, why in joins if why == "long line"]
     across = [(a, b) for a, b, why in joins if why]

@@ -48,6 +48,7 @@ class DraftReport:
     page: str = ""  # 版次, from a masthead
     date: datetime.date | None = None
     date_precision: str = Article.DatePrecision.UNKNOWN
+    date_inferred: bool = False  # the date is not printed in the text: from the document number or the web page
     first_line: int = 0
     last_line: int = 0
     original: str = ""

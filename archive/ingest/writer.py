@@ -34,6 +34,7 @@ from archive.models import (
     parse_partial_date,
 )
 from archive.slugs import unique_slug
+from archive.text import stored_text
 
 # Members of these folders are never documents (macOS resource forks, version control).
 _JUNK = {"__MACOSX", ".git", ".svn"}
@@ -137,6 +138,10 @@ def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) 
         result.already_imported, result.raw_document, result.encoding = True, existing, existing.encoding
         return result
     text = decode(data, extracted.name)[0] if extracted.format == "txt" else extracted.text()
+    # Stored as the archive stores text (archive.text.stored_text): a form feed (a page break in
+    # text converted from PDF) or vertical tab ends a line, other control characters and
+    # noncharacters go, before anything is read from it.
+    text = stored_text(text)
     result.reports = parse(text)
     if not result.reports:
         raise ImporterError(f"《{extracted.name}》：没有读出可以成稿的文字。请检查文件内容，扫描件请确认已开启文字识别。")
@@ -169,7 +174,7 @@ def import_extracted(extracted, *, finder: RepeatFinder, dry_run: bool = False) 
     try:
         with transaction.atomic(), services.bulk_changes(reason=f"导入原始文件 {extracted.name}"):
             raw = RawDocument(
-                filename=extracted.name[:255],
+                filename=stored_text(extracted.name, multiline=False)[:255],
                 sha256=digest,
                 encoding=extracted.encoding,
                 format=extracted.format,
@@ -202,9 +207,11 @@ def _apply_hints(result: ImportResult, extracted) -> None:
     hints = extracted.hints or {}
     for report in result.reports:
         if extracted.ocr:
-            report.changes.append(f"正文经文字识别（{extracted.engine}）得出，须对照原件校对")
+            # The note is public once the report is: the model's code name (chi_sim) said in words.
+            engine = extracted.engine.replace(f"（{formats.ocr.LANGUAGE}）", "，简体中文模型")
+            report.changes.append(f"正文经文字识别得出（识别程序 {engine}），须对照原件校对")
         if hints.get("source") and not report.source:
-            report.source = str(hints["source"])[:120]
+            report.source = stored_text(str(hints["source"]), multiline=False).strip()[:120]
             report.changes.append(f"出处据文件信息记为{report.source}")
     # Only a web page's own publication date says when the report appeared; a Word or PDF file's
     # creation date is when someone saved or converted it, often years later.
@@ -218,7 +225,8 @@ def _apply_hints(result: ImportResult, extracted) -> None:
                 found = None
         if found and found[0] is not None:
             report.date, report.date_precision = found
-            report.changes.append(f"日期据文件信息（{raw[:10]}）填写，正文未印日期")
+            report.date_inferred = True
+            report.changes.append(f"日期推定：正文未印日期，据网页所载的发布日期（{raw[:10]}）填写")
 
 
 def _report_json(result: ImportResult) -> dict:
@@ -242,6 +250,7 @@ def _save_draft(report: DraftReport, raw: RawDocument, departments, *, repeat=No
         kind=report.kind,
         date=report.date,
         date_precision=report.date_precision,
+        date_inferred=report.date_inferred,
         doc_number=report.doc_number[:80],
         original_text=report.original,
         editorial_note=report.editorial_note,

@@ -76,11 +76,13 @@ class Person(models.Model):
     )
     slug = models.SlugField("网址名", max_length=80, unique=True)
 
-    history = tracked("人物")
+    history = tracked("署名人")
 
     class Meta:
-        verbose_name = "人物"
-        verbose_name_plural = "人物"
+        # 署名人: everyone who signs a report (author, reporter, correspondent, photographer, the
+        # officer answering a proposal); 作者 is kept for the byline of one report.
+        verbose_name = "署名人"
+        verbose_name_plural = "署名人"
         ordering = ["name"]
 
     def __str__(self):

@@ -113,6 +113,11 @@ class Article(models.Model):
     series_order = models.PositiveIntegerField("系列内序号", null=True, blank=True)
     date = models.DateField("发表日期", null=True, blank=True, help_text="精度为月时取当月1日，为年时取1月1日")
     date_precision = models.CharField("日期精度", max_length=10, choices=DatePrecision.choices)
+    date_inferred = models.BooleanField(
+        "日期系推定",
+        default=False,
+        help_text="原件未印日期、由正文或所在网页推定时勾选；页面上写作“[2026年]”，推定的依据写在编校说明里",
+    )
     doc_number = models.CharField("文号", max_length=80, blank=True)
     page = models.CharField("版次", max_length=20, blank=True, help_text="报纸的版面，如“第2版”")
     authors = models.ManyToManyField(Person, verbose_name="作者", through="Authorship", related_name="articles")
@@ -159,6 +164,11 @@ class Article(models.Model):
                 ),
                 violation_error_message="日期与精度不符：精度为月时日期须为当月1日，为年时须为1月1日，未知时不填日期。",
             ),
+            models.CheckConstraint(
+                name="article_inferred_date_is_a_date",
+                condition=Q(date_inferred=False) | Q(date__isnull=False),
+                violation_error_message="没有日期时不能勾选“日期系推定”：请填上推定的日期，或取消勾选。",
+            ),
         ]
         indexes = [models.Index(fields=["status", "date"])]
 
@@ -174,8 +184,9 @@ class Article(models.Model):
 
     @property
     def display_date(self) -> str:
-        """The date as precisely as it is known: 2024年, 2024年11月, 2024年11月5日."""
-        return format_date(self.date, self.date_precision)
+        """The date as precisely as it is known: 2024年, 2024年11月, 2024年11月5日; [2024年] when
+        it was inferred rather than printed."""
+        return format_date(self.date, self.date_precision, inferred=self.date_inferred)
 
     @property
     def is_published(self) -> bool:
@@ -186,18 +197,23 @@ class Article(models.Model):
             return super().delete(*args, **kwargs)
 
 
-def format_date(date: datetime.date | None, precision: str, *, iso: bool = False, unknown: str = "日期不详") -> str:
+def format_date(
+    date: datetime.date | None, precision: str, *, iso: bool = False, unknown: str = "日期不详", inferred: bool = False
+) -> str:
     """A date shown only as precisely as it is known, the one rule for every place a report's
     date is written: 2024年, 2024年11月, 2024年11月5日 for readers (pages, the search API), or
     with iso=True 2024, 2024-11, 2024-11-05 (exports, citations). `unknown` stands for a date that
-    is missing or of unknown precision."""
+    is missing or of unknown precision. inferred=True puts a date that the text does not print
+    (Article.date_inferred) in square brackets, as cataloguers do: [2026年], or [2026]."""
     if date is None or precision == Article.DatePrecision.UNKNOWN:
         return unknown
     if precision == Article.DatePrecision.YEAR:
-        return f"{date.year}" if iso else f"{date.year}年"
-    if precision == Article.DatePrecision.MONTH:
-        return f"{date.year}-{date.month:02d}" if iso else f"{date.year}年{date.month}月"
-    return date.isoformat() if iso else f"{date.year}年{date.month}月{date.day}日"
+        text = f"{date.year}" if iso else f"{date.year}年"
+    elif precision == Article.DatePrecision.MONTH:
+        text = f"{date.year}-{date.month:02d}" if iso else f"{date.year}年{date.month}月"
+    else:
+        text = date.isoformat() if iso else f"{date.year}年{date.month}月{date.day}日"
+    return f"[{text}]" if inferred else text
 
 
 def parse_partial_date(text: str) -> tuple[datetime.date | None, str]:
@@ -222,7 +238,7 @@ class Authorship(models.Model):
         PHOTOGRAPHER = "photographer", "摄影"
 
     article = models.ForeignKey(Article, verbose_name="报道", on_delete=models.CASCADE, related_name="authorships")
-    person = models.ForeignKey(Person, verbose_name="人物", on_delete=models.PROTECT, related_name="authorships")
+    person = models.ForeignKey(Person, verbose_name="署名人", on_delete=models.PROTECT, related_name="authorships")
     order = models.PositiveSmallIntegerField("署名顺序", default=0)
     role = models.CharField("身份", max_length=20, choices=Role.choices, default=Role.AUTHOR)
     position = models.CharField("署名时职务", max_length=120, blank=True)

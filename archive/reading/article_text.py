@@ -17,6 +17,15 @@ from search.api import highlight
 
 TOP_NUMBERED = re.compile(r"^[一二三四五六七八九十百]+、")
 SUB_NUMBERED = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+# A heading that carries its own number (一、 （一） (1) 1. 1、 ①  第一章…): the table of contents
+# shows that number and adds none of its own. "2019年…" is a year, not a number: a number needs its mark.
+OWN_NUMBER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十百零〇]+[、．.]"
+    r"|[（(][一二三四五六七八九十百零〇\d]+[）)]"
+    r"|\d+(?:[.．]\d+)*(?:[、．)）]|\.(?!\d))|\d+(?:[.．]\d+)+\s"
+    r"|[①-⑳]"
+    r"|第[一二三四五六七八九十百零〇\d]+[章节部分篇编条])"
+)
 MAX_NEEDLES = 8
 MAX_NEEDLE_CHARS = 40
 
@@ -34,6 +43,11 @@ class SectionView:
     @property
     def anchor(self) -> str:
         return self.section.anchor
+
+    @property
+    def own_number(self) -> bool:
+        """The heading is numbered by its author (the table of contents then numbers it not again)."""
+        return bool(OWN_NUMBER.match(self.section.heading or ""))
 
 
 def needles_from(value: str | None) -> list[str]:

@@ -31,6 +31,7 @@ ARTICLE_COLUMNS = [
     ("kind", "体裁"),
     ("date", "日期"),
     ("date_display", "日期（按精度）"),
+    ("date_inferred", "日期系推定"),
     ("source", "出处"),
     ("series", "专栏/系列"),
     ("series_order", "系列内序号"),
@@ -65,7 +66,8 @@ def article_records(articles, absolute) -> list[dict]:
                 "subtitle": article.subtitle,
                 "kind": article.get_kind_display(),
                 "date": iso_partial_date(article),
-                "date_display": format_date(article.date, article.date_precision),
+                "date_display": format_date(article.date, article.date_precision, inferred=article.date_inferred),
+                "date_inferred": article.date_inferred,
                 "source": article.source.name if article.source else "",
                 "series": article.series.name if article.series else "",
                 "series_order": article.series_order,
@@ -105,6 +107,8 @@ def export_response(fmt: str, *, title: str, file_stem: str, columns, records, p
 def csv_cell(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # a yes/no column, such as 日期系推定: 是 or empty
+        return "是" if value else ""
     if isinstance(value, (list, tuple)):
         value = LIST_SEPARATOR.join(str(v) for v in value)
     return neutralise(str(value))

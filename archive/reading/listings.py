@@ -110,6 +110,7 @@ def for_year(year: int) -> Listing:
         articles=Article.objects.published().in_year(year),
         page_url=reverse("archive:year", kwargs={"year": year}),
         file_stem=f"year-{year}",
+        feed_name="year_feed",
         export_name="year_export",
         export_kwargs={"year": year},
     )
@@ -126,6 +127,7 @@ def for_kind(kind: str) -> Listing:
         articles=Article.objects.published().filter(kind=kind),
         page_url=reverse("archive:kind", kwargs={"kind": kind}),
         file_stem=f"kind-{kind}",
+        feed_name="kind_feed",
         export_name="kind_export",
         export_kwargs={"kind": kind},
     )
@@ -140,6 +142,7 @@ def for_source(slug: str, source: Source | None = None) -> Listing:
         articles=Article.objects.published().filter(source=source),
         page_url=source.get_absolute_url(),
         file_stem=f"source-{source.slug}",
+        feed_name="source_feed",
         export_name="source_export",
         export_kwargs={"slug": source.slug},
     )
@@ -155,6 +158,7 @@ def for_series(slug: str, series: Series | None = None) -> Listing:
         page_url=series.get_absolute_url(),
         file_stem=f"series-{ascii_slug(series.slug, 40)}",
         default_sort="series",
+        feed_name="series_feed",
         export_name="series_export",
         export_kwargs={"slug": series.slug},
     )
@@ -169,6 +173,7 @@ def for_person(slug: str, person: Person | None = None) -> Listing:
         articles=Article.objects.published().filter(pk__in=Authorship.objects.filter(person=person).values("article_id")),
         page_url=person.get_absolute_url(),
         file_stem=f"person-{person.slug}",
+        feed_name="person_feed",
         export_name="person_export",
         export_kwargs={"slug": person.slug},
     )

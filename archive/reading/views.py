@@ -11,7 +11,7 @@ from django.utils import timezone
 from archive.models import Article, Department, Initiative, Person, Series, Source
 from archive.querystring import querystring
 from archive.reading import article_text as reading
-from archive.reading import charts, exports, kwic, listings, original
+from archive.reading import charts, exports, kwic, links, listings, metadata, original, references
 from archive.reading.citation import gbt7714
 from archive.reading.selectors.articles import (
     article_for_page,
@@ -35,9 +35,9 @@ from archive.reading.selectors.counts import (
     years_with_counts,
 )
 from archive.reading.selectors.departments import (
+    department_catalog,
     department_digest,
     department_for_page,
-    department_groups,
     department_roles_by_article,
     departments_reported_in,
     initiatives_reported_with,
@@ -47,6 +47,7 @@ from archive.reading.selectors.initiatives import (
     initiative_for_page,
     initiative_groups,
     mentions_by_ids,
+    mentions_named_with,
     mentions_with_sections,
 )
 from archive.reading.selectors.people import coauthors, person_bylines, person_for_page
@@ -77,17 +78,30 @@ def _list_context(request, listing) -> dict:
         "sorts": listing.sorts,
         "export_csv": listing.export_url("csv"),
         "export_json": listing.export_url("json"),
+        "reference_links": reference_links(listing.export_url, sort),
         "feed_url": listing.feed_url,
         "feed_title": f"{listing.title} · 改革报道档案",
     }
 
 
-def _year_chart(counts: dict[int, int], undated: int, *, title: str, unit: str = "篇", span=None):
+def reference_links(url_of, sort: str = "") -> list[dict]:
+    """The reference-manager downloads (RIS, BibTeX, EndNote, CSL-JSON) beside a CSV/JSON link."""
+    suffix = querystring(sort=sort) if sort else ""
+    return [
+        {"label": references.LABELS[fmt], "url": url_of(fmt) + suffix, "title": f"下载{references.LABELS[fmt]}格式，可导入文献管理软件"}
+        for fmt in references.FORMATS
+    ]
+
+
+def _year_chart(counts: dict[int, int], undated: int, *, title: str, unit: str = "篇", span=None, url_for=None):
+    """The chart of counts per year; each year's bar links to the list that has that many
+    (url_for(year); by default the year's page, for counts of the whole archive)."""
+
     def url(year):
         return reverse("archive:year", kwargs={"year": year})
 
     note = f"另有{undated}{unit}日期不详，未计入图中。" if undated else ""
-    bars = charts.year_bars(counts, url, span)
+    bars = charts.year_bars(counts, url_for or url, span)
     return {"svg": charts.bar_chart(bars, title=title, unit=unit, note=note), "bars": bars, "undated": undated, "title": title}
 
 
@@ -151,7 +165,23 @@ def article_detail(request, slug):
             "note_html": original.link_line_references(article.editorial_note, original_url, known_lines),
             "original_url": original_url,
             "canonical": request.build_absolute_uri(article.get_absolute_url()),
+            "metadata": metadata.for_page(
+                article, url=request.build_absolute_uri(article.get_absolute_url()), absolute=request.build_absolute_uri
+            ),
+            "reference_links": reference_links(
+                lambda fmt: reverse("archive:article_reference", kwargs={"slug": article.slug, "fmt": fmt})
+            ),
         },
+    )
+
+
+def article_reference(request, slug, fmt):
+    """One report as a reference-manager file (csv and json are lists' formats: 404 here)."""
+    if fmt not in references.FORMATS:
+        raise Http404("没有这种下载格式")
+    article = _found(article_for_page, slug, what="报道")
+    return references.references_response(
+        fmt, [article], absolute=request.build_absolute_uri, file_stem=article.slug, accessed=timezone.localdate()
     )
 
 
@@ -191,11 +221,14 @@ def article_list(request):
 
 
 def department_list(request):
+    catalog = department_catalog()
     return render(
         request,
         "archive/department_list.html",
         {
-            "groups": department_groups(),
+            "groups": catalog.groups,
+            "reported_count": catalog.reported,
+            "unreported": catalog.without_reports,
             "export_csv": reverse("archive:departments_export", kwargs={"fmt": "csv"}),
             "export_json": reverse("archive:departments_export", kwargs={"fmt": "json"}),
         },
@@ -217,10 +250,18 @@ def department_detail(request, slug):
             **context,
             "department": department,
             "chart": _year_chart(
-                digest.per_year, digest.undated, title=f"{department}：各年份相关报道数量", span=year_span()
+                digest.per_year, digest.undated, title=f"{department}：各年份相关报道数量", span=year_span(),
+                url_for=lambda year: links.reports_filtered(department=department.slug, year=year),
             ),
-            "reported_with": digest.reported_with,
-            "authors": digest.authors,
+            # Each count links to the department's reports it counts (archive/reading/links.py).
+            "reported_with": [
+                {**i, "list_url": links.reports_filtered(department=department.slug, initiative=i["slug"])}
+                for i in digest.reported_with
+            ],
+            "authors": [
+                {**p, "list_url": links.reports_filtered(department=department.slug, author=p["slug"])}
+                for p in digest.authors
+            ],
         },
     )
 
@@ -241,7 +282,19 @@ def initiative_detail(request, slug):
     initiative = _found(initiative_for_page, slug, what="改革举措")
     listing = listings.for_initiative(slug, initiative)
     digest = initiative_digest(initiative)
-    paginator = Paginator(digest.mention_ids, MENTIONS_PAGE_SIZE)
+    # The list a count of the page links to: one year's mentions (a bar of the chart) or the
+    # paragraphs that also name another initiative (常在同一段落出现的举措).
+    mention_ids, mention_total = digest.mention_ids, sum(digest.per_year.values()) + digest.undated
+    narrowed = []
+    year = _year_param(request.GET.get("year"))
+    if year is not None:
+        mention_ids, mention_total = digest.mention_ids_in_year(year), digest.per_year.get(year, 0)
+        narrowed.append(f"{year}年")
+    other = Initiative.objects.filter(slug=request.GET.get("with", "")[:100]).exclude(pk=initiative.pk).first()
+    if other is not None:
+        mention_ids, mention_total = mentions_named_with(initiative, other, mention_ids)
+        narrowed.append(f"与“{other.name}”同在一段")
+    paginator = Paginator(mention_ids, MENTIONS_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = mentions_by_ids(page.object_list)
     groups = kwic.kwic_groups(page.object_list)
@@ -260,21 +313,32 @@ def initiative_detail(request, slug):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "groups": groups,
             "report_count": digest.report_count,
-            "mention_total": sum(digest.per_year.values()) + digest.undated,
+            "mention_total": mention_total,
+            "narrowed": "，".join(narrowed),
             "chart": _year_chart(
                 digest.per_year, digest.undated, title=f"“{initiative.name}”各年份被提及次数", unit="次",
-                span=year_span(),
+                span=year_span(), url_for=lambda y: initiative.get_absolute_url() + querystring(year=y),
             ),
-            "together": digest.together,
+            "together": [
+                {**t, "list_url": initiative.get_absolute_url() + querystring(**{"with": t["slug"]})}
+                for t in digest.together
+            ],
             "search_url": reverse("search:search") + querystring(initiative=initiative.slug),
             "export_csv": listing.export_url("csv"),
             "export_json": listing.export_url("json"),
+            "reference_links": reference_links(listing.export_url),
             "mentions_csv": reverse("archive:initiative_mentions_export", kwargs={"slug": slug, "fmt": "csv"}),
             "mentions_json": reverse("archive:initiative_mentions_export", kwargs={"slug": slug, "fmt": "json"}),
             "feed_url": listing.feed_url,
             "feed_title": f"{listing.title} · 改革报道档案",
         },
     )
+
+
+def _year_param(value) -> int | None:
+    """?year=2024 as a year, None when absent or not a year (ignored rather than an error)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) == 4 else None
 
 
 def year_list(request):
@@ -306,9 +370,17 @@ def year_detail(request, year):
             "year": year,
             "previous_year": max(earlier) if earlier else None,
             "next_year": min(later) if later else None,
-            "kinds": _kinds_in(listing.articles),
-            "departments": departments_reported_in(listing.articles),
-            "initiatives": initiatives_reported_with(listing.articles, limit=15),
+            # Each count links to the list of the year's reports it counts (archive/reading/links.py).
+            "kinds": [
+                {**k, "list_url": links.reports_filtered(kind=k["value"], year=year)} for k in _kinds_in(listing.articles)
+            ],
+            "departments": [
+                (d, links.reports_filtered(department=d.slug, year=year)) for d in departments_reported_in(listing.articles)
+            ],
+            "initiatives": [
+                {**i, "list_url": links.reports_filtered(initiative=i["slug"], year=year)}
+                for i in initiatives_reported_with(listing.articles, limit=15)
+            ],
         },
     )
 
@@ -357,7 +429,7 @@ def person_list(request):
 
 
 def person_detail(request, slug):
-    person = _found(person_for_page, slug, what="人物")
+    person = _found(person_for_page, slug, what="署名人")
     listing = listings.for_person(slug, person)
     context = _list_context(request, listing)
     bylines = person_bylines(person, [a.pk for a in context["page"].object_list])
@@ -377,6 +449,10 @@ def person_detail(request, slug):
 def reports_export(request, fmt, listing, **kwargs):
     found = listings.FINDERS[listing](**kwargs)
     articles = with_relations(found.sorted(request.GET.get("sort")))
+    if fmt in references.FORMATS:
+        return references.references_response(
+            fmt, articles, absolute=request.build_absolute_uri, file_stem=found.file_stem, accessed=timezone.localdate()
+        )
     return exports.export_response(
         fmt,
         title=found.title,

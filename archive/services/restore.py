@@ -1,6 +1,6 @@
 """Restoring an article or a catalog record from its history (archive/history/versions.py reads it)."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from archive.models import (
 )
 from archive.services.articles import article_touch
 from archive.services.errors import EditorialError
+from archive.text import stored_text
 
 
 def article_restore(*, article_id: int, batch: str | None = None, user=None) -> list[str]:
@@ -59,7 +60,7 @@ def _apply_article_state(article_id: int, state: dict, warnings: list[str]):
     created_at = values.pop("created_at", None)
     values.pop("updated_at", None)
     for attname, value in values.items():
-        setattr(article, attname, value)
+        setattr(article, attname, _as_stored(Article, attname, value))
     for attname, model in (("source_id", Source), ("series_id", Series), ("raw_document_id", RawDocument), ("duplicate_of_id", Article)):
         pk = getattr(article, attname)
         if pk is not None and not _ensure(model, pk, warnings):
@@ -84,7 +85,7 @@ def _apply_article_state(article_id: int, state: dict, warnings: list[str]):
         section = section or Section(pk=pk)
         for attname, value in row.items():
             if attname != "id":
-                setattr(section, attname, value)
+                setattr(section, attname, _as_stored(Section, attname, value))
         section.save(force_insert=new)
         if moved_from is not None:
             article_touch(article=Article.objects.get(pk=moved_from))
@@ -92,6 +93,18 @@ def _apply_article_state(article_id: int, state: dict, warnings: list[str]):
     _restore_rows(Caption, article_id, state["captions"], {}, warnings)
     _restore_rows(Authorship, article_id, state["authorships"], {"person_id": Person}, warnings)
     _restore_rows(ArticleDepartment, article_id, state["department_roles"], {"department_id": Department}, warnings)
+
+
+def _as_stored(model, attname: str, value):
+    """A value from the history as the archive stores text today (archive.text.stored_text): a
+    version saved before the rule may hold control characters, and restoring it must not bring
+    them back. One-line fields (CharField) and list fields (aliases) lose line breaks too."""
+    field = next((f for f in model._meta.concrete_fields if f.attname == attname), None)
+    if isinstance(value, str) and isinstance(field, (models.CharField, models.TextField)):
+        return stored_text(value, multiline=isinstance(field, models.TextField))
+    if isinstance(value, list) and isinstance(field, models.JSONField):
+        return [stored_text(v, multiline=False) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _keep_stamp(model, pk: int, values: dict):
@@ -113,7 +126,7 @@ def _restore_rows(model, article_id: int, wanted: dict, references: dict, warnin
         obj = obj or model(pk=pk)
         for attname, value in row.items():
             if attname != "id":
-                setattr(obj, attname, value)
+                setattr(obj, attname, _as_stored(model, attname, value))
         obj.save(force_insert=new)
 
 
@@ -162,7 +175,7 @@ def _restore_record(model, object_id: int, version, warnings: list[str]):
     stamp = {f.attname: values.pop(f.attname) for f in model._meta.concrete_fields if getattr(f, "auto_now_add", False)}
     for attname, value in values.items():
         if attname != "id":
-            setattr(obj, attname, value)
+            setattr(obj, attname, _as_stored(model, attname, value))
     for f in model._meta.concrete_fields:
         if f.is_relation and getattr(obj, f.attname) is not None:
             if not _ensure(f.related_model, getattr(obj, f.attname), warnings):

@@ -11,6 +11,7 @@ from archive.models import (
 )
 from archive.services.articles import article_lock, article_touch
 from archive.services.errors import EditConflict, EditorialError
+from archive.text import stored_text
 
 
 def _shift_down(article_id: int, after_order: int, by: int = 1):
@@ -31,6 +32,7 @@ def section_split(*, section: Section, at: int, heading: str = "", user=None, ex
         paragraphs = section.paragraphs
         if not 2 <= at <= len(paragraphs):
             raise EditorialError(f"拆分位置须在第 2 段到第 {len(paragraphs)} 段之间（这一节共 {len(paragraphs)} 段）。")
+        heading = stored_text(heading, multiline=False)
         if len(heading) > 300:
             raise EditorialError("小标题不能超过 300 字。")
         section.body = "\n".join(paragraphs[: at - 1])

@@ -9,7 +9,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def nav_current(context, prefix: str):
-    """aria-current on the navigation link of the section the page is in."""
-    path = context["request"].path
+    """aria-current on the navigation link of the section the page is in (none on a page rendered
+    without a request, such as the 500 page)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    path = request.path
     hit = path == "/" if prefix == "/" else path.startswith(prefix)
     return "page" if hit else ""

@@ -110,6 +110,9 @@ class PostgresBackend(SearchBackend):
             # with pending trigger events
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Building the indexes over a whole archive may outlast DATABASE_STATEMENT_TIMEOUT,
+            # which bounds the statements of web requests (config/settings.py).
+            cursor.execute("SET LOCAL statement_timeout = 0")
             for statement in ENSURE:
                 if statement.startswith("CREATE INDEX"):
                     cursor.execute(statement)

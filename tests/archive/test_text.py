@@ -56,3 +56,35 @@ def test_the_regular_expression_class_ignores_exactly_what_fold_ignores():
     for code in range(0x10000):
         ch = chr(code)
         assert bool(pattern.fullmatch(ch)) == text.ignored(ch) == (text.folded(ch) == ""), hex(code)
+
+
+@pytest.mark.parametrize(
+    "raw, multiline, stored",
+    [
+        ("工作项目\x0b化", False, "工作项目 化"),  # a vertical tab keeps the words apart
+        ("第一页\x0c第二页", True, "第一页\n第二页"),  # a form feed is a page break: a new line
+        ("甲\x85乙", True, "甲\n乙"),  # NEL
+        ("甲\x85乙", False, "甲 乙"),
+        ("甲\t乙\n丙\r\n丁", True, "甲\t乙\n丙\r\n丁"),  # tab and line endings stay in a text
+        ("甲\t乙\n丙", False, "甲 乙 丙"),  # and are spaces in a one-line field
+        ("\x00甲\x01\x08\x0e\x1f\x7f乙\x80\x9f", True, "甲乙"),  # other C0, DEL and C1 go
+        ("甲\ufffe\uffff\ufdd0\ufdef\U0001fffe\U0010ffff乙", True, "甲乙"),  # noncharacters
+        ("甲\ud800乙\udfff", False, "甲乙"),  # unpaired surrogates
+        ("“二分法”　改革\u2028", False, "“二分法”　改革\u2028"),  # anything else is text
+        ("", True, ""),
+    ],
+)
+def test_stored_text_drops_or_maps_controls_and_noncharacters(raw, multiline, stored):
+    assert text.stored_text(raw, multiline=multiline) == stored
+
+
+def test_unstorable_names_each_noncharacter_and_surrogate_once():
+    assert text.unstorable("甲\ufffe乙\ufffe\ud800\U0001ffff\x0b") == ["U+FFFE", "U+D800", "U+1FFFF"]
+    assert text.unstorable("工作项目化\x0b") == []
+
+
+def test_stored_text_leaves_nothing_xml_cannot_carry():
+    every = "".join(chr(c) for c in range(0x20)) + "\x7f\x85\x9f\ufffe\uffff\ud800"
+    for multiline in (True, False):
+        stored = text.stored_text(every, multiline=multiline)
+        assert text.xml_safe(stored) == stored

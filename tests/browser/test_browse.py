@@ -140,7 +140,7 @@ def test_keyboard_reaches_the_skip_link_navigation_and_search(archive_server, pa
     for _ in range(12):
         page.keyboard.press("Tab")
         reached.append(page.evaluate("document.activeElement.textContent.trim() || document.activeElement.id"))
-    for label in ("改革报道档案", "报道", "部门", "改革举措", "年份", "专栏", "人物", "site-q", "检索"):
+    for label in ("改革报道档案", "报道", "部门", "改革举措", "年份", "专栏", "署名人", "site-q", "检索"):
         assert label in reached
     # the focused link is visibly outlined
     page.keyboard.press("Tab")

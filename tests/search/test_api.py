@@ -21,7 +21,7 @@ def test_api_returns_the_documented_shape(client):
     assert data["query"] == "二分法" and data["total"] >= 3 and data["page"] == 1
     first = data["results"][0]
     assert set(first) == {"article", "section", "snippet", "score", "more_sections"}
-    assert set(first["article"]) == {"id", "title", "url", "date", "kind", "departments", "initiatives"}
+    assert set(first["article"]) == {"id", "title", "url", "date", "date_inferred", "kind", "departments", "initiatives"}
     assert set(first["section"]) == {"heading", "url"}
     assert "<mark>二分法</mark>" in first["snippet"]
     assert "二分法" in first["article"]["initiatives"]
@@ -51,7 +51,9 @@ def test_command_json_is_identical_to_the_api(client, capsys):
 def test_command_filters_by_department_and_year(capsys):
     call_command("search", "改革", "--year", "2019", "--json")
     printed = json.loads(capsys.readouterr().out)
-    assert printed["total"] > 0 and all(r["article"]["date"].startswith("2019") for r in printed["results"])
+    assert printed["total"] > 0 and all(
+        r["article"]["date"] == "[2019年]" and r["article"]["date_inferred"] for r in printed["results"]
+    )
 
 
 def test_empty_query_browses_everything(client):

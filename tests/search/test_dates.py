@@ -19,7 +19,7 @@ from tests.search.test_hostile_input import hostile_text
 pytestmark = pytest.mark.django_db
 
 REPLY = "2022-zhuzhou-gongxinju-reply-1022"  # 2022-06-28 (day)
-XINTIAN = "2025-xintian-fengguang-xiangmu-shiqi-ge"  # undated
+XINTIAN = "2025-xintian-fengguang-xiangmu-shiqi-ge"  # [2026年], inferred from its text
 
 
 def slugs(query, **params):
@@ -53,8 +53,13 @@ def test_a_day_range_takes_its_first_and_last_day():
     assert REPLY in slugs("", date_to="2022-06")
 
 
-def test_undated_reports_are_in_no_range():
-    assert XINTIAN in slugs("光伏") and XINTIAN not in slugs("光伏", date_from="1900")
+def test_undated_reports_are_in_no_range(make_article):
+    undated = make_article(sections=(("", "光伏电站并网发电。"),), date=None, precision="unknown")
+    assert undated.slug in slugs("光伏") and undated.slug not in slugs("光伏", date_from="1900")
+
+
+def test_an_inferred_date_is_in_its_range_like_a_printed_one():
+    assert XINTIAN in slugs("光伏", date_from="2026", date_to="2026") and XINTIAN not in slugs("光伏", date_to="2025")
 
 
 def test_dates_combine_with_terms_fields_and_facets():

@@ -20,6 +20,7 @@ from django.utils.text import get_valid_filename
 from archive import services
 from archive.editorial.admin import search as admin_search
 from archive.editorial.admin.common import SEARCH_HELP, TEXT, DepartmentFilter, YearFilter, admin_url, mention_list
+from archive.editorial.admin.desk import DeskFormMixin
 from archive.editorial.admin.history import HistoryAdminMixin
 from archive.editorial.forms import (
     ArticleAdminForm,
@@ -91,10 +92,11 @@ class CaptionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = ArticleAdminForm
     change_form_template = "admin/archive/article/change_form.html"
+    title_marks = ("《", "》")
     change_list_template = "admin/archive/article/change_list.html"
     list_display = ["title", "status_badge", "display_date", "kind", "section_count", "source", "series", "updated"]
     list_display_links = ["title"]
@@ -104,7 +106,7 @@ class ArticleAdmin(HistoryAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["source", "series"]
     readonly_fields = ["status", "version", "created_at", "updated_at", "raw_document_link"]
     fieldsets = [
-        (None, {"fields": ["title", "subtitle", "kind", "status", ("date", "date_precision"), "doc_number"]}),
+        (None, {"fields": ["title", "subtitle", "kind", "status", ("date", "date_precision", "date_inferred"), "doc_number"]}),
         ("出处", {"fields": [("source", "series", "series_order"), "slug"]}),
         ("编校说明", {"fields": ["editorial_note"]}),
         ("记录", {"classes": ["collapse"], "fields": ["raw_document_link", ("created_at", "updated_at", "version"), "loaded_version"]}),

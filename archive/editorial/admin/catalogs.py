@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from archive import services
 from archive.editorial.admin import search as admin_search
 from archive.editorial.admin.common import TEXT, admin_url
+from archive.editorial.admin.desk import DeskFormMixin
 from archive.editorial.admin.history import HistoryAdminMixin
 from archive.editorial.forms import (
     DepartmentAdminForm,
@@ -27,9 +28,15 @@ from archive.models import (
 )
 from archive.text import folded
 
+# The delete page of an initiative lists its links to lead departments, which Django names in
+# English ("Initiative_lead_departments object (104)") since the link model is made for the field.
+_lead_link = Initiative.lead_departments.through
+_lead_link._meta.verbose_name = _lead_link._meta.verbose_name_plural = "牵头单位"
+_lead_link.__str__ = lambda link: str(link.department)
+
 
 @admin.register(Initiative)
-class InitiativeAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class InitiativeAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = InitiativeAdminForm
     list_display = ["name", "category", "alias_list", "mention_total", "report_count"]
@@ -129,7 +136,7 @@ def department_tree() -> list[tuple[Department, int]]:
 
 
 @admin.register(Department)
-class DepartmentAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = DepartmentAdminForm
     list_display = ["tree_name", "short_name", "kind", "region", "alias_list", "article_count"]
@@ -181,7 +188,7 @@ class DepartmentAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class PersonAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = PersonAdminForm
     list_display = ["name", "position", "department", "article_count"]
@@ -197,7 +204,7 @@ class PersonAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class SourceAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = SourceAdminForm
     list_display = ["name", "kind", "article_count"]
@@ -213,7 +220,7 @@ class SourceAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class SeriesAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = SeriesAdminForm
     list_display = ["name", "source", "article_count"]
@@ -230,7 +237,7 @@ class SeriesAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(HistoryAdminMixin, admin.ModelAdmin):
+class SynonymAdmin(HistoryAdminMixin, DeskFormMixin, admin.ModelAdmin):
     """Groups of terms that a search treats as one (search.synonyms). A save takes effect in the
     readers' searches at once: the search signals log it as a catalog change."""
 

@@ -2,19 +2,28 @@
 the year and department filters."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html_join
 
 from archive.editorial.forms import (
+    LineField,
     TextField,
 )
 from archive.models import (
     Article,
 )
 
-# Every multi-line text field of every admin form stores LF newlines, whatever the browser sends.
-TEXT = {models.TextField: {"form_class": TextField}}
+# Every multi-line text field of every admin form stores LF newlines, whatever the browser sends;
+# every text field, one line or many, stores text by archive.text.stored_text (no control
+# characters; noncharacters refused with a message). A slug keeps its own form field, whose
+# validator refuses anything but its own characters.
+TEXT = {
+    models.TextField: {"form_class": TextField},
+    models.CharField: {"form_class": LineField},
+    models.SlugField: {"widget": widgets.AdminTextInputWidget},
+}
 
 
 SEARCH_HELP = "使用档案的中文检索：空格分隔的词须同时出现；\"…\" 精确短语；-词 排除；A OR B 任一。草稿也能查到。"

@@ -4,6 +4,7 @@ with the current state, restoring a version, and bringing back deleted objects."
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +13,18 @@ from django.utils.html import format_html
 from archive import services
 from archive.history import versions as history
 from archive.models import Article
+
+# Versions on one page of the history: a long-edited article has hundreds.
+HISTORY_PAGE_SIZE = 50
+
+
+def default_pair(timeline) -> tuple[str, str]:
+    """The two versions compared unless the editor picks others: the last change against the
+    version before it; with a single version, that version against the current state."""
+    versions = timeline.versions
+    if len(versions) > 1:
+        return versions[-2].batch, versions[-1].batch
+    return (versions[-1].batch if versions else ""), "current"
 
 
 class HistoryAdminMixin:
@@ -78,19 +91,25 @@ class HistoryAdminMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         timeline = self._timeline(request, object_id)
-        versions = timeline.newest_first()
+        paginator = Paginator(timeline.newest_first(), HISTORY_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("p"))
+        default_old, default_new = default_pair(timeline)
         context = self._context(
             request,
             timeline,
             title=f"历史：{self._title(timeline)}",
-            versions=versions,
+            versions=page.object_list,
+            page=page,
+            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             exists=self.model.objects.filter(pk=timeline.pk).exists(),
+            default_old=default_old,
+            default_new=default_new,
         )
         return TemplateResponse(request, self.history_template, context)
 
     def history_compare_view(self, request, object_id):
         timeline = self._timeline(request, object_id)
-        a, b = request.GET.get("a", ""), request.GET.get("b", "current")
+        a, b = request.GET.get("a", ""), request.GET.get("b", "")
 
         def state(batch):
             if batch == "current":
@@ -102,8 +121,8 @@ class HistoryAdminMixin:
             return version.state, f"第 {version.number} 版"
 
         if not a:
-            versions = timeline.versions
-            a = versions[-2].batch if len(versions) > 1 else versions[-1].batch
+            a, b = default_pair(timeline)
+        b = b or "current"
         old, old_label = state(a)
         new, new_label = state(b)
         context = self._context(

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from archive import services
 from archive.editorial.admin import search as admin_search
 from archive.editorial.admin.common import SEARCH_HELP, TEXT, admin_url, mention_list
+from archive.editorial.admin.desk import DeskFormMixin
 from archive.editorial.forms import (
     MoveForm,
     SectionAdminForm,
@@ -22,7 +23,7 @@ from archive.models import (
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(DeskFormMixin, admin.ModelAdmin):
     formfield_overrides = TEXT
     form = SectionAdminForm
     list_display = ["__str__", "article_link", "order", "paragraph_count", "initiatives"]

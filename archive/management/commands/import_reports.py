@@ -112,7 +112,8 @@ def dumps(results) -> str:
 
 
 def draft_json(
-    *, title, date, precision, source, page, doc_number, authors, departments, sections, repeat_of, similarity
+    *, title, date, precision, source, page, doc_number, authors, departments, sections, repeat_of, similarity,
+    inferred=False,
 ) -> dict:
     """One draft of the --json output, from a parsed report or, for a file imported before, from
     the article it became."""
@@ -120,6 +121,7 @@ def draft_json(
         "title": title,
         "date": date.isoformat() if date else None,
         "date_precision": str(precision),
+        "date_inferred": bool(inferred),
         "source": source or None,
         "page": page or None,
         "doc_number": doc_number or None,
@@ -140,6 +142,7 @@ def file_json(r) -> dict:
                 title=report.title,
                 date=report.date,
                 precision=report.date_precision,
+                inferred=report.date_inferred,
                 source=report.source,
                 page=report.page,
                 doc_number=report.doc_number,
@@ -156,6 +159,7 @@ def file_json(r) -> dict:
                 title=a.title,
                 date=a.date,
                 precision=a.date_precision,
+                inferred=a.date_inferred,
                 source=a.source.name if a.source_id else None,
                 page=a.page,
                 doc_number=a.doc_number,

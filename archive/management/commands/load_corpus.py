@@ -36,4 +36,4 @@ class Command(BaseCommand):
         except CorpusError as exc:
             raise CommandError(f"什么都没有载入：{exc}") from exc
         if verbosity:
-            self.stdout.write(self.style.SUCCESS(f"语料载入完成：{report.summary()}"))
+            self.stdout.write(self.style.SUCCESS(f"资料载入完成：{report.summary()}"))

@@ -159,11 +159,13 @@ def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Relat
 def _from_search_index(read, fallback, what: str):
     """read() from the search's live index; fallback() from the database when the index is
     missing or unreadable (logged)."""
-    from search.api import IndexUnavailable
+    from search.api import IndexUnavailable, database_unreachable
 
     try:
         return read()
     except (DatabaseError, IndexUnavailable) as exc:
+        if database_unreachable(exc):
+            raise
         logger.warning("%s counted in the database, the search index is unavailable: %s", what, exc)
         return fallback()
 

@@ -18,10 +18,30 @@ from archive.models import (
 from archive.reading.selectors.counts import departments_with_counts, remembered, reports_per_year
 
 
-def department_groups():
-    """Departments by region and kind, each group's members in tree order with their depth
-    (a unit under another of the same group is indented under it), with report counts."""
+@dataclass(frozen=True)
+class DepartmentCatalog:
+    """The department list: those with published reports in groups (the set the home page
+    counts, counts.archive_numbers), and the catalog's others apart."""
+
+    groups: list[dict]
+    without_reports: list[Department]
+
+    @property
+    def reported(self) -> int:
+        return sum(len(group["members"]) for group in self.groups)
+
+
+def department_catalog() -> DepartmentCatalog:
+    """Every department with its report count, in one query. Those no published report names
+    yet are kept in the catalog so that their names and aliases are recognised in new reports."""
     departments = list(departments_with_counts().order_by("region", "kind", "name"))
+    without = sorted((d for d in departments if not d.report_count), key=lambda d: (d.region, d.name))
+    return DepartmentCatalog(department_groups([d for d in departments if d.report_count]), without)
+
+
+def department_groups(departments: list[Department]) -> list[dict]:
+    """These departments by region and kind, each group's members in tree order with their depth
+    (a unit under another of the same group is indented under it)."""
     by_parent = defaultdict(list)
     for d in departments:
         by_parent[d.parent_id].append(d)
@@ -93,6 +113,7 @@ def initiatives_reported_with(articles, limit: int = 20) -> list[dict]:
     return [
         {
             "name": r["initiative__name"],
+            "slug": r["initiative__slug"],
             "url": Initiative(slug=r["initiative__slug"]).get_absolute_url(),
             "reports": r["reports"],
             "mentions": r["mentions"],
@@ -112,6 +133,7 @@ def authors_of(articles, limit: int = 20) -> list[dict]:
     return [
         {
             "name": r["person__name"],
+            "slug": r["person__slug"],
             "url": Person(slug=r["person__slug"]).get_absolute_url(),
             "position": r["person__position"],
             "reports": r["reports"],

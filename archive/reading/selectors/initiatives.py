@@ -129,11 +129,20 @@ class InitiativeDigest:
             self._mention_ids = [pk for _, _, ids in order for pk in ids]
         return self._mention_ids
 
+    def mention_ids_in_year(self, year: int) -> list[int]:
+        """The mentions in the reports of this year, in MENTION_ORDER: the bar of the page's
+        chart for that year counts their times named (per_year[year])."""
+        keep = {
+            pk for share in self.shares.values() if share.date is not None and share.date.year == year
+            for pk in share.mention_ids
+        }
+        return [pk for pk in self.mention_ids if pk in keep]
+
     @property
     def together(self) -> list[dict]:
         best = sorted(((n, key) for key, n in self._together.items() if n > 0), key=lambda item: (-item[0], item[1][0]))
         return [
-            {"name": name, "url": Initiative(slug=slug).get_absolute_url(), "sections": n}
+            {"name": name, "slug": slug, "url": Initiative(slug=slug).get_absolute_url(), "sections": n}
             for n, (name, slug) in best[:NAMED_TOGETHER]
         ]
 
@@ -209,6 +218,17 @@ def _shares_of_reports(initiative: Initiative, article_ids) -> dict[int, ReportS
     return {
         aid: ReportShare(date, tuple(ids), named, tuple(together.items())) for aid, (date, ids, named, together) in found.items()
     }
+
+
+def mentions_named_with(initiative: Initiative, other: Initiative, ids: list[int]) -> tuple[list[int], int]:
+    """Of these mention ids (in order), those in sections that also name `other`, and the times
+    the initiative is named in them: the paragraphs InitiativeDigest.together counts."""
+    both = _mentions_of_published(initiative).filter(
+        section_id__in=Mention.objects.filter(initiative=other).values("section_id")
+    )
+    keep = dict(both.values_list("pk", "count"))
+    kept = [pk for pk in ids if pk in keep]
+    return kept, sum(keep[pk] for pk in kept)
 
 
 def initiative_digest(initiative: Initiative) -> InitiativeDigest:

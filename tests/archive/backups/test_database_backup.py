@@ -10,6 +10,7 @@ the restored rows.
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -138,6 +139,29 @@ def test_a_backup_restores_to_the_same_archive(module_database, tmp_path, restor
     assert copy["counts"]["archive_article"] > 0 and copy["counts"]["auth_user"] > 0
     assert copy["search"] == original["search"]
     assert copy["drift"] == []
+
+
+def test_a_backup_is_readable_by_its_owner_only_from_the_moment_it_is_created(module_database, tmp_path):
+    # It holds password hashes and session keys. The folder is watched while the backup is written:
+    # the temporary file must never be readable by others either.
+    path = backup_path(module_database, tmp_path)
+    path.write_bytes(b"")
+    os.chmod(path, 0o644)  # an older backup, replaced with --overwrite
+    seen: dict[str, set[int]] = {}
+    backup = subprocess.Popen([sys.executable, "manage.py", "backup_database", str(path), "--overwrite"], cwd=ROOT,
+                              env=child_env(module_database.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              umask=0o022)
+    while backup.poll() is None:
+        for entry in os.scandir(tmp_path):
+            try:
+                seen.setdefault(entry.name, set()).add(stat.S_IMODE(entry.stat().st_mode))
+            except FileNotFoundError:
+                pass  # renamed between listing and stat
+    assert backup.returncode == 0, backup.stderr.read()[-3000:]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    temporary = {name: modes for name, modes in seen.items() if ".partial" in name}
+    assert temporary, "the temporary file was never seen"
+    assert all(modes == {0o600} for modes in temporary.values()), temporary
 
 
 def test_a_backup_refuses_to_overwrite_or_to_write_into_a_missing_folder(tmp_path):

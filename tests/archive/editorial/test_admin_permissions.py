@@ -171,3 +171,42 @@ def test_fewer_failures_than_the_limit_do_not_lock(editor, count):
         sign_in("editor1", "wrong-guess")
     client, _ = sign_in("editor1", PASSWORD)
     assert signed_in(client)
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/admin/", "//evil.example/", "/\\evil.example", ""])
+def test_a_sign_in_with_an_off_site_or_missing_next_lands_on_the_admin_index(editor, next_url):
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    response = client.post(f"/admin/login/?next={next_url}",
+                           {"username": "editor1", "password": PASSWORD, "next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_sign_in_with_an_empty_password_does_not_clear_the_failures(editor):
+    # Otherwise four guesses, one empty password, four more guesses… would never lock.
+    for _ in range(login_guard.MAX_PER_ACCOUNT - 1):
+        sign_in("editor1", "wrong-guess")
+    _, response = sign_in("editor1", "")
+    assert response.status_code == 200
+    sign_in("editor1", "wrong-guess")
+    client, response = sign_in("editor1", PASSWORD)
+    assert "登录失败次数过多" in response.content.decode() and not signed_in(client)
+
+
+def test_behind_a_unix_socket_the_lock_out_counts_per_client_address(editor, settings):
+    # gunicorn on a unix socket gives no peer address (REMOTE_ADDR ""); TRUSTED_PROXIES=unix
+    # believes the address the proxy appended to X-Forwarded-For.
+    settings.TRUSTED_PROXIES = ["unix"]
+
+    def over_the_socket(forwarded_for, password):
+        client = Client(REMOTE_ADDR="", HTTP_X_FORWARDED_FOR=forwarded_for)
+        return client, client.post(LOGIN, {"username": "editor1", "password": password, "next": "/admin/"})
+
+    for _ in range(login_guard.MAX_PER_ACCOUNT):
+        over_the_socket("203.0.113.5", "wrong-guess")
+    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.5"}
+    assert "登录失败次数过多" in over_the_socket("203.0.113.5", PASSWORD)[1].content.decode()
+    # What a client wrote in front of the proxy's entry is not believed.
+    assert "登录失败次数过多" in over_the_socket("198.51.100.1, 203.0.113.5", PASSWORD)[1].content.decode()
+    client, _ = over_the_socket("198.51.100.1", PASSWORD)
+    assert signed_in(client)

@@ -58,8 +58,8 @@ def test_a_mixed_batch_imports_each_report_once_and_reports_the_rest(tmp_path, s
     assert files["e.pdf"]["status"] == "failed" and "e.pdf" in files["e.pdf"]["error"]
     assert files["e.pdf"]["drafts"] == []
     assert set(files["a.txt"]["drafts"][0]) == {
-        "title", "date", "date_precision", "source", "page", "doc_number", "authors", "departments", "sections",
-        "duplicate_of", "similarity",
+        "title", "date", "date_precision", "date_inferred", "source", "page", "doc_number", "authors", "departments",
+        "sections", "duplicate_of", "similarity",
     }
     assert Article.objects.count() == before_articles + 1
     assert RawDocument.objects.count() == before_raw + 1

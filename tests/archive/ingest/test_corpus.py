@@ -52,7 +52,7 @@ EXPECTED = {
         kind="editor_note",
         authors=[],
         departments=set(),
-        date="2024年",
+        date="[2024年]",
         first="党的二十届三中全会对进一步全面深化改革、推进中国式现代化作出战略部署。",
         last="为深入贯彻落实全会精神，本报特推出“全面深化改革株洲进行时”专题报道，以充分展示近年来株洲市"
         "聚焦重点领域和关键环节全面深化改革的生动实践和宝贵经验，谋划进一步全面深化改革重大举措，"
@@ -75,7 +75,7 @@ EXPECTED = {
             ("株洲北斗集团", S),
             ("株洲物流集团", S),
         },
-        date="2024年",
+        date="[2024年]",
         first="地区生产总值增长5.4%、规模以上工业增加值增长9.9%、规模以上工业企业利润总额增长23.9%、"
         "高技术制造业增加值增长14.8%……湖南省株洲市今年前三季度经济成绩单“出炉”，一组组“硬核”数据"
         "勾勒出工业株洲蓬勃发展的曲线，折射出株洲“株”多领域的改革发展成果。",
@@ -89,7 +89,7 @@ EXPECTED = {
         kind="news",
         authors=["郭淑珍"],
         departments={(NATURAL_RESOURCES, A)},  # 引题“株洲市资规局:”
-        date="2024年",
+        date="[2024年]",
         first="本报讯 项目审批提速30%以上；企业直接经济成本下降12%，时间成本缩短57%；向社会公开10项办事承诺，"
         "出台各类创新政策50余项，7项成果在全省领先。",
         last="量身定做的专班服务，全生命周期的管理，全方位的要素保障，为“制造名城”夯实了驶向高质量发展的澎湃动力。",
@@ -101,7 +101,7 @@ EXPECTED = {
         kind="news",
         authors=["柳杨"],  # 原文“(柳 杨)”
         departments={(SASAC, A)},  # 引题“株洲市国资委:”
-        date="2024年",
+        date="[2024年]",
         first="本报讯 投资增效、“三能”建设、资产资源归集、“三资”盘活……今年以来，湖南省株洲市国资委全力实施"
         "“国资国企改革十大专项行动”，坚决打赢打好国资国企改革攻坚战，为高质量发展增动力添活力，"
         "蹚出一条国企改革新路子。",
@@ -115,7 +115,7 @@ EXPECTED = {
         kind="news",
         authors=["陈旭尧"],
         departments={(GAOKE, A), ("高科天易公司", S), ("高科村镇公司", S), ("高科产业升级公司", S)},
-        date="2024年",
+        date="[2024年]",
         first="本报讯 员工数量压减35%、人工成本下降25.21%、融资化债成效明显……近年来，株洲高科集团有限公司"
         "聚焦融资化债、园区建设、资产管理、市场经营等方面，创新运用“二分法”破题，推进国企战略性重组、"
         "专业化整合、市场化转型取得明显成效。",
@@ -128,7 +128,7 @@ EXPECTED = {
         kind="news",
         authors=[],
         departments={(REFORM_OFFICE, A), (PARTY_COMMITTEE, S), (HI_TECH_ZONE, S)},
-        date="2024年",
+        date="[2024年]",
         first="日前，株洲市委十三届九次全会召开，出台关于进一步全面深化改革的实施意见，铺排了10个部分34条改革，"
         "安排了首批24项重点推进的改革事项，形成了改革落地的“路线图”。",
         last="发挥“湘粤非”铁海联运通道等平台作用，加强与国际贸易通道的联动发展，积极发展“一站式”运输，"
@@ -153,7 +153,7 @@ EXPECTED = {
             ("株洲公交集团", S),
             ("株洲市规划测绘设计院", S),
         },
-        date="2025年",
+        date="[2025年]",
         # the opening is missing in the raw file: the text starts mid-way, and is not made up
         first="项目推进到哪里、组织覆盖到哪里；公交线路把党史学习教育延伸到车厢与线路，B60学党史专线、"
         "穿行湘潭的红色专列，让教育走出会场、融入日常；千金药业把支部嵌入产业链条，贯通研发与营销；"
@@ -168,7 +168,7 @@ EXPECTED = {
         kind="feature",
         authors=["谭利炳", "张雨薇", "邓华夫"],
         departments={("安仁县", S), ("安仁产业开发区", S)},
-        date="2025年",
+        date="[2025年]",
         first="走进安仁产业开发区的无尘车间，精密制造的气息扑面而来。",
         last="从主要指标增速全市靠后，到多项经济指标增速跃居前列；从工业基础薄弱，到工业税收成为全县支柱财源；"
         "从园区排名靠后，到成为全省进步最快的园区之一——安仁用五年时间，完成了一场精彩的“制造新区”逆袭，"
@@ -182,7 +182,7 @@ EXPECTED = {
         kind="news",
         authors=[],
         departments={("中共郴州市委社会工作部", S)},
-        date="2025年",
+        date="[2025年]",
         # the lead is printed in the middle of the raw report; the last section breaks off
         first="在推进社会治理现代化的进程中，如何让民声民意成为发展的“助推器”？",
         last="为提升建议转化的系统性与",
@@ -194,7 +194,7 @@ EXPECTED = {
         kind="news",
         authors=["钟伟锋", "盘程"],
         departments={("新田县", S)},
-        date="日期不详",  # 2025年12月31日 is the day of the grid connection, not of the report
+        date="[2026年]",  # inferred: 2025年12月31日 is the day of the grid connection, the report sums up 十四五 after it
         first="2025年12月31日，永州市新田县新圩镇桐木窝村圩光伏电站一期光伏项目全容量并网发电。",
         last="同时，项目运营期将为本地劳动力提供电站除薪、设备巡检维护等就业岗位，持续带动群众增收，"
         "为当地经济社会高质量发展注入绿色动能。",
@@ -226,7 +226,7 @@ EXPECTED = {
         kind="feature",
         authors=["李永亮", "吴丹", "张弥郁"],
         departments={(HI_TECH_ZONE, S), (TIANYUAN, S), (GAOKE, S)},
-        date="2024年",  # “1月10日”是会议日期，不是发稿日期
+        date="[2024年]",  # “1月10日”是会议日期，不是发稿日期
         first="新岁序开，湘江株洲城区段西岸勃发生机。",
         last="沿着走顺的路子，朝着明亮的方向，顾不得疲惫、来不及休整，株洲新区人踏上新征途，开启新篇章。",
     ),
@@ -238,7 +238,7 @@ EXPECTED = {
         kind="editor_note",
         authors=[],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="“不忘初心、牢记使命”主题教育开展以来，市委常委会成员以习近平新时代中国特色社会主义思想为指导，"
         "围绕贯彻落实党中央、省委重大决策部署，坚持问题导向、目标导向，从株洲发展所需、改革所急、稳定所忧、"
         "群众所盼的问题入手，紧密结合工作实际，采取“四不两直”等形式，沉入基层一线，与干部群众面对面交谈，"
@@ -253,7 +253,7 @@ EXPECTED = {
         kind="research",
         authors=["毛腾飞"],
         departments={(HI_TECH_ZONE, S), (TIANYUAN, S), (ETDZ, S)},
-        date="2019年",
+        date="[2019年]",
         first="2015年以来，株洲坚决落实省“135”工程部署，以标准化厂房建设为切入口、优化空间布局为突破口、"
         "产业集群为着力点、提服务优环境为主抓手，大力实施创新创业园区“146”工程，园区综合实力明显增强、"
         "承载能力大幅提升、产业生态不断形成、发展活力得到释放。",
@@ -267,7 +267,7 @@ EXPECTED = {
         kind="research",
         authors=["阳卫国"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="党的十九大作出“我国经济已由高速增长阶段转向高质量发展阶段”的重大判断。",
         last="贯彻落实《湖南省高质量发展监测评价指标体系（试行）》的部署要求，不断建立完善高质量发展考核体系，"
         "全方位体现高质量发展要求。",
@@ -279,7 +279,7 @@ EXPECTED = {
         kind="research",
         authors=["王洪斌"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="集镇是连接城乡的重要桥梁和纽带。",
         last="认真落实省、市关于加强基层建设相关文件要求，除法院、公安、税务等部门实行派驻体制外，"
         "县直部门设在乡镇的机构原则上实行属地管理，进一步扩大乡镇经济社会管理权限，确保权责一致。",
@@ -295,7 +295,7 @@ EXPECTED = {
             ("中车株洲电力机车研究所有限公司", S),
             ("北京汽车股份有限公司株洲分公司", S),
         },
-        date="2019年",
+        date="[2019年]",
         first="当前我市制造强市建设，具有产业集聚初具规模、技术创新进程加快、品牌影响逐渐扩大、人才聚集效应明显等优势。",
         last="落实出口信用保险政策。",
     ),
@@ -306,7 +306,7 @@ EXPECTED = {
         kind="research",
         authors=["刘光跃"],
         departments={("株洲市人民代表大会常务委员会", S), (ETDZ, S)},
-        date="2019年",
+        date="[2019年]",
         first="十八大以来，党中央、省委、市委先后出台20余件文件，召开10多次会议，着力推动人大工作和建设。",
         last="加大探索力度，推进街道人大工作。",
     ),
@@ -317,7 +317,7 @@ EXPECTED = {
         kind="research",
         authors=["何剑波"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="2015－2018年，全市共引进各类项目820个，已开工665个，占比81%；引进工业项目435个，已开工377个，占比86%。",
         last="要严防项目建设形象式，要注重考核具备法律效力合同的签约、主体建设工程的开工、具备试生产条件的竣工"
         "三个节点，可引入第三方考核认定机构。",
@@ -329,7 +329,7 @@ EXPECTED = {
         kind="research",
         authors=["邓为民"],
         departments={(DISCIPLINE, S)},
-        date="2019年",
+        date="[2019年]",
         first="监督的目的是让干部少犯错误或不犯错误，落脚点是激励干部履职尽责、担当作为。",
         last="要运用好“一盘棋”的战略思维，进一步健全监督工作内部协作、信息研判、联合检查等机制，通过健全组织网络、"
         "明确职责定位、完善工作制度，推动“四个监督”紧密衔接，同向发力，提高监督整体效能，切实增强监督的有效性。",
@@ -341,7 +341,7 @@ EXPECTED = {
         kind="research",
         authors=["聂方红"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="一是总量有而结构差。",
         last="采取定向培养、高薪聘请、人才引进等多种方式，着力建设一支适应市场需求的宏大专业人才队伍。",
     ),
@@ -352,7 +352,7 @@ EXPECTED = {
         kind="research",
         authors=["覃万成"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="为了解惠企政策在全市民营企业的落实情况，今年4月以来，我结合开展“温暖企业行动”，通过走访企业、"
         "召开座谈会、问卷调查等方式进行了深入调研。",
         last="注入发展活力，健全民营企业家参与涉企政策制定机制，完善涉产权保护部门之间的工作协调机制，"
@@ -365,7 +365,7 @@ EXPECTED = {
         kind="research",
         authors=["羊贵平"],
         departments={("中共株洲市委组织部", A)},  # “市委组织部……深入开展……调研”
-        date="2019年",
+        date="[2019年]",
         first="为助力园区转型升级、创新发展，推动组织路线更好地服务政治路线，市委组织部结合“不忘初心、牢记使命”"
         "主题教育，深入开展我市工业（产业）领导班子和干部队伍建设调研，致力于打造一支领导有力、队伍有为的"
         "高素质专业化园区干部队伍。",
@@ -378,7 +378,7 @@ EXPECTED = {
         kind="research",
         authors=["左琳"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="从产业需求、政策配套、金融创新和信用环境等方面对金融服务乡村的情况进行全面分析，查摆我市乡村振兴战略"
         "实施中金融支撑存在的不足，提出了对策和建议。",
         last="四是金融机构服务乡村振兴考核评估体系。",
@@ -390,7 +390,7 @@ EXPECTED = {
         kind="research",
         authors=["杨玉芳"],
         departments=set(),
-        date="2019年",
+        date="[2019年]",
         first="习近平总书记指出“社会治理是国家治理的重要领域，社会治理现代化是国家治理体系和治理能力现代化的题中之义”。",
         last="推进“智防风险”“智辅决策”“智助司法”“智利服务”，推动市域社会治理体系架构、运行机制、工作流程的"
         "智能化再造，加快推进市域社会治理方式现代化。",
@@ -693,6 +693,28 @@ def test_checker_reports_a_raw_line_range_left_uncovered():
     broken = copy.deepcopy(data)
     broken["articles"][0]["original"] = [[3, 50]]  # drops the sign-off: 株洲市工业和信息化局 / 2022年6月28日
     assert check_curated(broken, seed_text(SEED_002)) == ["raw lines not in any article or 'unplaced': 51, 53"]
+
+
+def test_checker_reports_an_inferred_flag_without_a_date_or_not_a_yes_or_no():
+    data = read_curated(FIXTURES / "corpus" / "002_92def54a1eb8131a.json")
+    broken = copy.deepcopy(data)
+    broken["articles"][0].update(date="", date_inferred=True)
+    assert check_curated(broken, seed_text(SEED_002)) == [
+        "article 2022-zhuzhou-gongxinju-reply-1022: date_inferred is true but there is no date"
+    ]
+    broken["articles"][0].update(date="2022", date_inferred="是")
+    assert check_curated(broken, seed_text(SEED_002)) == [
+        "article 2022-zhuzhou-gongxinju-reply-1022: date_inferred must be true or false"
+    ]
+
+
+def test_every_date_the_corpus_says_it_inferred_is_explained_in_the_note():
+    for path in curated_files():
+        for entry in read_curated(path)["articles"]:
+            if entry.get("date_inferred"):
+                assert "推定" in entry["editorial_note"], entry["slug"]
+            else:  # printed: the note names where (the 2022 reply's 落款)
+                assert "落款" in entry["editorial_note"], entry["slug"]
 
 
 def test_every_article_has_an_editorial_note():

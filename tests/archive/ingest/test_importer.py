@@ -205,6 +205,8 @@ def test_document_numbers_are_found_with_any_brackets(number):
     assert report.doc_number == number.replace(" ", "")
     assert report.kind == Article.Kind.REPLY
     assert report.date_precision == "year"
+    # the year of a document number is not a printed date: flagged, and the note says so
+    assert report.date_inferred and "日期推定" in report.editorial_note
 
 
 def test_markdown_headings_start_reports_and_sections():

@@ -38,8 +38,9 @@ def test_all_reports_csv_has_a_chinese_header_and_every_published_report(client)
     assert table[0][:5] == ["编号", "标题", "副标题", "体裁", "日期"]
     assert len(table) - 1 == Article.objects.published().count()
     reply = next(r for r in table if r[1] == "对市十六届人大一次会议第1022号建议的答复")
-    assert reply[4] == "2022-06-28" and reply[5] == "2022年6月28日" and reply[9] == "株工信字〔2022〕21号"
-    assert "宋长征（承办负责人）" in reply[10]
+    assert reply[4] == "2022-06-28" and reply[5] == "2022年6月28日" and reply[10] == "株工信字〔2022〕21号"
+    assert table[0][6] == "日期系推定" and reply[6] == ""  # printed on the reply, not inferred
+    assert "宋长征（承办负责人）" in reply[11]
     assert reply[-1] == "http://testserver/articles/2022-zhuzhou-gongxinju-reply-1022/"
 
 
@@ -109,13 +110,13 @@ def test_unknown_format_is_404(client):
     "date, precision, shown, iso, cited",
     [
         (datetime.date(2024, 11, 1), "month", "2024年11月", "2024-11", "2024-11"),
-        (None, "unknown", "日期不详", "", "[出版日期不详]"),
+        (None, "unknown", "日期不详", "", "[N/OL]. "),  # no date is left out (GB/T 7714-2015 8.4.5)
     ],
 )
 def test_the_page_the_downloads_and_the_citation_write_a_date_as_precisely_as_known(
     client, make_article, date, precision, shown, iso, cited
 ):
-    article = make_article(title="日期精度测试", date=date, precision=precision, kind=Article.Kind.OTHER)
+    article = make_article(title="日期精度测试", date=date, precision=precision, kind=Article.Kind.NEWS)
     page = client.get(article.get_absolute_url()).content.decode()
     assert f"<dd>{shown}</dd>" in page or f">{shown}</a></dd>" in page
     assert f"{cited}[" in page  # the GB/T 7714 reference on the page

@@ -101,3 +101,26 @@ def test_page_with_no_article_is_refused():
     with pytest.raises(FormatError) as excinfo:
         formats.read_bytes(data, "空页.html")
     assert "《空页.html》" in str(excinfo.value) and "正文" in str(excinfo.value)
+
+
+PAGE_WITHOUT_A_PRINTED_DATE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>某区推行工作项目化改革</title>
+<meta property="article:published_time" content="2024-11-05T08:00:00+08:00">
+<meta property="og:site_name" content="株洲新闻网"></head><body><article><h1>某区推行工作项目化改革</h1>
+<p>本报讯 今年以来，某区自然资源部门把重点工作分解为项目，由专班逐项推进，全年已为七十一个项目保障用地八千余亩，审批时间比去年缩短三分之一。</p>
+<p>该区还建立了周调度、月通报制度，把每个项目的进度、难点和责任人列成清单，在每周例会上逐项过堂，确保项目按期落地。</p>
+<p>下一步，该区将继续深化工作项目化改革，推动更多审批事项一次办好，为重点项目建设提供更有力的要素保障。</p>
+</article></body></html>"""
+
+
+@pytest.mark.django_db
+def test_a_date_taken_from_the_web_page_not_the_text_is_flagged_inferred_with_a_plain_note(tmp_path, settings):
+    from archive.ingest.writer import import_file
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "page.html"
+    path.write_text(PAGE_WITHOUT_A_PRINTED_DATE, encoding="utf-8")
+    [article] = import_file(path).articles
+    assert (article.date.isoformat(), article.date_precision, article.date_inferred) == ("2024-11-05", "day", True)
+    assert "日期推定：正文未印日期，据网页所载的发布日期（2024-11-05）填写" in article.editorial_note
+    assert article.display_date == "[2024年11月5日]"
