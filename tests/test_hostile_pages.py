@@ -13,6 +13,7 @@ the search parser, function, API and page), and markup in the content itself.
 """
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -175,6 +176,7 @@ def hostile_archive(make_article):
     person = Person.objects.create(name=f"记者{PAYLOAD}"[:40], slug="hostile-person")
     article = make_article(
         title=f"恶意标题{PAYLOAD}", subtitle=f"副题{PAYLOAD}", slug="hostile-article",
+        date=datetime.date(2030, 1, 1),  # newer than every corpus report, so the home page shows it
         sections=[(f"恶意小标题{PAYLOAD}", f"恶意正文开头。推进恶意举措<b>标记</b>的改革{PAYLOAD}。第二句恶意正文。")],
     )
     ArticleDepartment.objects.create(article=article, department=department, role=ArticleDepartment.Role.SUBJECT)
@@ -196,7 +198,7 @@ def test_markup_in_names_headings_text_and_queries_is_escaped_everywhere(client,
     pages = [
         "/", "/articles/", article.get_absolute_url(), f"{article.get_absolute_url()}?hl={query}",
         f"{article.get_absolute_url()}original/", department.get_absolute_url(), initiative.get_absolute_url(),
-        person.get_absolute_url(), "/departments/", "/initiatives/", "/people/", "/years/2024/",
+        person.get_absolute_url(), "/departments/", "/initiatives/", "/people/", "/years/2030/",
         f"/search/?q={query}", f"/search/?q=%E6%81%B6%E6%84%8F&department={department.slug}",
         f"/api/search?q={query}", f"/api/suggest?q={quote('恶意')}",
     ]

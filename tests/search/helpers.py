@@ -50,7 +50,7 @@ def grouped_in_the_database(initiative):
     return {
         "mention_ids": ids, "per_year": per_year, "undated": undated, "report_count": reports,
         "together": [
-            {"name": r["initiative__name"], "url": f"/initiatives/{r['initiative__slug']}/", "sections": r["sections"]}
+            {"name": r["initiative__name"], "slug": r["initiative__slug"], "url": f"/initiatives/{r['initiative__slug']}/", "sections": r["sections"]}
             for r in together
         ],
     }

@@ -145,7 +145,7 @@ def test_a_patched_initiative_digest_equals_one_counted_afresh(shared_index):
     patched = initiative_digest(first)
     assert patched is not digest
     assert digest_figures(patched) == grouped_in_the_database(first)
-    assert patched.together == [{"name": "测验举措丙", "url": "/initiatives/ceyan-c/", "sections": 2}]
+    assert patched.together == [{"name": "测验举措丙", "slug": "ceyan-c", "url": "/initiatives/ceyan-c/", "sections": 2}]
     assert patched.report_count == 3
 
 
