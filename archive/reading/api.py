@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archive.models import Article, format_date
-from archive.reading import credits, openapi
+from archive.reading import citation, openapi
 from archive.reading.article_text import section_views
 from archive.reading.selectors.articles import article_for_page
 
@@ -77,7 +77,7 @@ def article_record(article: Article, absolute) -> dict:
         "series": ({**_named(article.series, absolute), "order": article.series_order} if article.series else None),
         "doc_number": article.doc_number,
         "page": article.page,
-        "creators": credits.creators(article),
+        "creators": citation.creators(article),
         "authors": [
             {
                 **_named(a.person, absolute),

@@ -14,7 +14,7 @@ Atom requires, is the entry's last change by the archive's history (archive/read
 changes.py), not the time it was loaded or the feed was read.
 
 Every entry has an author: the byline, or the issuing unit when nobody signed the report
-(archive/reading/credits.py); a report with neither is marked 未署名.
+(archive.reading.citation.creators, the rule the citation follows); a report with neither is marked 未署名.
 """
 
 import datetime
@@ -26,7 +26,7 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 
 from archive.models import Article, format_date
-from archive.reading import credits, listings
+from archive.reading import citation, listings
 from archive.reading.selectors.articles import initiatives_named, with_relations
 from archive.reading.selectors.changes import last_changes
 from archive.text import xml_safe
@@ -112,7 +112,7 @@ class ArticleFeed(Feed):
         return getattr(article, "last_change", None) or article.updated_at
 
     def item_author_name(self, article):
-        return "、".join(credits.creators(article)) or UNSIGNED
+        return "、".join(citation.creators(article)) or UNSIGNED
 
     def item_extra_kwargs(self, article):
         return {

@@ -3,7 +3,7 @@
 aggregators.
 
 - Records are the reports readers may see, in simple Dublin Core (oai_dc): title, creators (the
-  byline, or the issuing unit when nobody is named: archive.reading.credits), subjects (the
+  byline, or the issuing unit when nobody is named: archive.reading.citation.creators), subjects (the
   initiatives named), the opening text, publisher (the source), dc:date at its precision (2024,
   2024-11, 2024-11-05: format_date's rule, the one every export uses), type, language zh.
 - A report that was once published and is now withdrawn or deleted stays in the repository as a
@@ -42,7 +42,7 @@ from archive.models import (
     format_date,
     published_q,
 )
-from archive.reading import credits
+from archive.reading import citation
 from archive.reading.selectors.articles import initiatives_named, with_relations
 from archive.reading.selectors.changes import last_changes
 from archive.text import xml_safe
@@ -341,7 +341,7 @@ def _dublin_core(parent, article, url: str):
 
     add("title", article.title)
     add("title", article.subtitle)
-    for name in credits.creators(article):
+    for name in citation.creators(article):
         add("creator", name)
     for initiative in initiatives_named(article):
         add("subject", initiative.name)

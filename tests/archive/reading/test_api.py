@@ -69,6 +69,22 @@ def test_an_article_without_a_byline_is_credited_to_its_issuing_unit(client):
 
 
 @pytest.mark.django_db
+def test_a_reply_is_credited_to_its_issuing_body_in_the_json_the_feed_and_the_oai_record_as_cited(client):
+    """The handling staff are named on the reply's page, but every copy credits the issuing body."""
+    slug = "2022-zhuzhou-gongxinju-reply-1022"
+    article = Article.objects.get(slug=slug)
+    assert article.authorships.exists()  # staff who handled it: not its authors
+    assert client.get(f"/api/articles/{slug}").json()["creators"] == ["株洲市工业和信息化局"]
+    feed = client.get("/feed/").content.decode()
+    entry = feed[feed.index(f"/articles/{slug}/"):]
+    entry = entry[: entry.index("</entry>")]
+    assert "<name>株洲市工业和信息化局</name>" in entry
+    record = client.get("/oai", {"verb": "GetRecord", "metadataPrefix": "oai_dc",
+                                 "identifier": f"oai:reform-archive:article/{article.pk}"}).content.decode()
+    assert "<dc:creator>株洲市工业和信息化局</dc:creator>" in record
+
+
+@pytest.mark.django_db
 def test_a_draft_or_unknown_article_is_a_json_404(client, make_article):
     draft = make_article(status=Article.Status.DRAFT, date=datetime.date(2024, 3, 1), precision="month")
     for slug in (draft.slug, "no-such-article", "中文"):
