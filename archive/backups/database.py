@@ -44,9 +44,9 @@ class Backup:
 def backup_database(path, *, overwrite: bool = False) -> Backup:
     target = Path(path).absolute()
     if not target.parent.is_dir():
-        raise BackupError(f"No folder {target.parent}: create it first or choose another PATH.")
+        raise BackupError(f"文件夹 {target.parent} 不存在：请先建立这个文件夹，或另选备份位置。")
     if target.exists() and not overwrite:
-        raise BackupError(f"{target} exists: choose a new name (e.g. with the date in it) or pass --overwrite.")
+        raise BackupError(f"{target} 已存在：请换一个文件名（例如带上日期），或加 --overwrite 覆盖旧备份。")
     temporary = target.with_name(f".{target.name}.partial-{os.getpid()}")
     temporary.unlink(missing_ok=True)
     # O_EXCL: a file (or a link) planted under the temporary name is refused, not written through.
@@ -57,7 +57,7 @@ def backup_database(path, *, overwrite: bool = False) -> Backup:
         elif connection.vendor == "postgresql":
             detail = _postgresql(temporary)
         else:
-            raise BackupError(f"No backup recipe for {connection.vendor}: use the database's own tools.")
+            raise BackupError(f"本档案不会备份 {connection.vendor} 数据库：请用该数据库自带的备份工具。")
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
@@ -66,10 +66,10 @@ def backup_database(path, *, overwrite: bool = False) -> Backup:
 
 def _sqlite(temporary: Path) -> str:
     if connection.is_in_memory_db():
-        raise BackupError("The database is in memory: there is nothing on disk to back up.")
+        raise BackupError("数据库只在内存中，磁盘上没有可备份的文件。")
     connection.ensure_connection()
     if connection.in_atomic_block:
-        raise BackupError("VACUUM INTO cannot run inside a transaction.")
+        raise BackupError("备份不能在一个未结束的数据库事务中进行（VACUUM INTO 的限制）。")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM INTO %s", [str(temporary)])
     copy = sqlite3.connect(f"file:{temporary}?mode=ro", uri=True)
@@ -79,14 +79,14 @@ def _sqlite(temporary: Path) -> str:
     finally:
         copy.close()
     if result != "ok":
-        raise BackupError(f"The copy failed SQLite's integrity check ({result}); the database itself may be damaged.")
-    return f"integrity_check ok, {tables} tables"
+        raise BackupError(f"副本未通过 SQLite 完整性检查（{result}）：原数据库本身可能已损坏。")
+    return f"完整性检查通过，共 {tables} 张表"
 
 
 def _postgresql(temporary: Path) -> str:
     for tool in ("pg_dump", "pg_restore"):
         if shutil.which(tool) is None:
-            raise BackupError(f"{tool} not found: install the PostgreSQL client tools (apt-get install postgresql-client).")
+            raise BackupError(f"找不到 {tool}：请安装 PostgreSQL 客户端工具（apt-get install postgresql-client）。")
     db = connection.settings_dict
     env = {**os.environ, "PGDATABASE": db["NAME"]}
     for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
@@ -100,11 +100,11 @@ def _postgresql(temporary: Path) -> str:
     )
     if dumped.returncode != 0:
         raise BackupError(
-            f"pg_dump failed: {dumped.stderr.strip()}\n"
-            "Check that the database answers and that pg_dump is at least the server's version (pg_dump --version)."
+            f"pg_dump 失败：{dumped.stderr.strip()}\n"
+            "请确认数据库可以连接，且 pg_dump 的版本不低于服务器（pg_dump --version）。"
         )
     listed = subprocess.run(["pg_restore", "--list", str(temporary)], capture_output=True, text=True)
     if listed.returncode != 0:
-        raise BackupError(f"pg_restore cannot read the dump: {listed.stderr.strip()}")
+        raise BackupError(f"pg_restore 读不出这份备份：{listed.stderr.strip()}")
     entries = [line for line in listed.stdout.splitlines() if line and not line.startswith(";")]
-    return f"pg_restore --list reads {len(entries)} entries"
+    return f"pg_restore 校验可读，共 {len(entries)} 项"

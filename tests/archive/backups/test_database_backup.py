@@ -128,7 +128,7 @@ def backup_path(database: Database, tmp_path):
 def test_a_backup_restores_to_the_same_archive(module_database, tmp_path, restored_databases):
     path = backup_path(module_database, tmp_path)
     done = manage("backup_database", str(path), database_url=module_database.url)
-    assert path.exists() and ("integrity_check ok" in done.stdout or "pg_restore --list reads" in done.stdout)
+    assert path.exists() and ("完整性检查通过" in done.stdout or "pg_restore 校验可读" in done.stdout)
     assert not list(tmp_path.glob(".*partial*")), "no temporary file is left behind"
 
     restored = restore(path, module_database.vendor, tmp_path)
@@ -170,7 +170,7 @@ def test_a_backup_refuses_to_overwrite_or_to_write_into_a_missing_folder(tmp_pat
     with pytest.raises(CommandError, match="--overwrite"):
         call_command("backup_database", str(path))
     assert path.read_text() == "an older backup"
-    with pytest.raises(CommandError, match="create it first"):
+    with pytest.raises(CommandError, match="请先建立这个文件夹"):
         call_command("backup_database", str(tmp_path / "no" / "such.backup"))
 
 

@@ -109,7 +109,7 @@ def test_the_command_suggests_a_new_phrase_from_published_sections_only():
     publish(["株洲推行“揭榜挂帅”机制。", "“揭榜挂帅”项目已有12个落地。"])
     publish(["草稿里的“草稿专用语”。", "又一次“草稿专用语”。"], slug="draft-test", status=Article.Status.DRAFT)
     output = run("--min-count", "2", "--limit", "0")
-    assert "   2  揭榜挂帅  [quoted]" in output
+    assert "   2  揭榜挂帅  [引号短语]" in output
     assert "株洲推行“揭榜挂帅”机制。" in output
     assert "草稿专用语" not in output
 
@@ -126,7 +126,7 @@ def test_the_command_does_not_suggest_catalogued_initiatives():
 def test_the_command_shows_at_most_limit_candidates():
     output = run("--min-count", "1", "--limit", "3")
     assert len([line for line in output.splitlines() if line.endswith("]")]) == 3
-    assert "(showing 3)" in output
+    assert "（列出 3 条）" in output
 
 
 def test_the_command_refuses_a_minimum_below_one():
