@@ -74,6 +74,7 @@ VERBS = {
 }
 PARENT_SETS = {"department": "相关单位", "initiative": "改革举措", "kind": "体裁", "year": "年份"}
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")  # the schema's metadataPrefixType
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 SECOND = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -279,6 +280,10 @@ def _check_arguments(verb: str, args: dict[str, str]):
     missing = [name for name in required if not args.get(name)]
     if missing:
         raise OAIError("badArgument", f"{verb} 缺少参数：{'、'.join(missing)}。")
+    # A prefix no format could have is a wrong argument, not a format this archive lacks (and the
+    # request echoed with it would not be valid OAI-PMH).
+    if "metadataPrefix" in args and not METADATA_PREFIX.fullmatch(args["metadataPrefix"]):
+        raise OAIError("badArgument", f"元数据格式名 {args['metadataPrefix']!r} 的写法不对。")
 
 
 def _record_pk(identifier: str) -> int:
