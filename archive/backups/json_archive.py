@@ -69,6 +69,21 @@ def all_tables() -> list[tuple[str, type[models.Model]]]:
     return CONTENT + history_tables()
 
 
+def _names() -> dict[str, str]:
+    """What a clerk calls each table: article → 报道/文献."""
+    names = {key: str(model._meta.verbose_name_plural) for key, model in CONTENT + [("mention", Mention)]}
+    names["initiative_lead_departments"] = "举措的牵头单位"
+    return names
+
+
+def counts_in_words(counts: dict[str, int]) -> str:
+    """{"article": 25, "history.article": 40} as a clerk reads it: 报道 25，……；修改记录：报道 40."""
+    names = _names()
+    current = [f"{names[key]} {n}" for key, n in counts.items() if n and not key.startswith("history.")]
+    history = [f"{names[key.removeprefix('history.')]} {n}" for key, n in counts.items() if n and key.startswith("history.")]
+    return "，".join(current) + (f"；修改记录：{'，'.join(history)}" if history else "")
+
+
 class BackupError(Exception):
     """A backup file that cannot be restored, or a database it cannot be restored into."""
 
@@ -129,12 +144,12 @@ def _load_value(field, value):
     if isinstance(field, models.DateTimeField):
         parsed = parse_datetime(value)
         if parsed is None:
-            raise ValueError(f"not a date-time: {value!r}")
+            raise ValueError(f"不是有效的日期时间：{value!r}")
         return parsed
     if isinstance(field, models.DateField):
         parsed = parse_date(value)
         if parsed is None:
-            raise ValueError(f"not a date: {value!r}")
+            raise ValueError(f"不是有效的日期：{value!r}")
         return parsed
     if isinstance(field, models.JSONField):
         return value
@@ -183,7 +198,9 @@ def import_document(document: dict, *, rebuild_index: bool = True) -> dict[str, 
     occupied = non_empty_tables()
     if occupied:
         raise BackupError(
-            "数据库不是空的（已有：" + "、".join(occupied) + "）。import_archive 只恢复到空数据库："
+            "数据库不是空的（已有"
+            + "、".join(dict.fromkeys(_names()[key.removeprefix("history.")] for key in occupied))
+            + "）。import_archive 只恢复到空数据库："
             "新建一个数据库并 migrate 后再导入。"
         )
     users = dict(get_user_model()._default_manager.values_list(get_user_model().USERNAME_FIELD, "pk"))

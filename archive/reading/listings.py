@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from archive.models import Article, Authorship, Department, Initiative, Person, Series, Source
+from archive.querystring import querystring
 from archive.reading.selectors.articles import SORTS, sorted_articles
 from archive.reading.selectors.departments import department_articles
 from archive.reading.selectors.initiatives import initiative_articles
@@ -41,6 +42,8 @@ class Listing:
         return sorted_articles(self.articles, sort if sort in self.sorts else self.default_sort)
 
     def export_url(self, fmt: str) -> str:
+        if not self.export_name:  # a listing with no downloads
+            return ""
         return reverse(f"archive:{self.export_name}", kwargs={**(self.export_kwargs or {}), "fmt": fmt})
 
     @property
@@ -148,6 +151,19 @@ def for_source(slug: str, source: Source | None = None) -> Listing:
     )
 
 
+def signed_together(person: Person, other: Person) -> Listing:
+    """The reports both people signed: where a co-signer's count on a person's page links to
+    (/people/<person>/?with=<other>), so that the count and the list agree. No downloads or feed."""
+    return Listing(
+        name="person",
+        obj=person,
+        title=f"{person.name}与{other.name}共同署名的报道",
+        articles=Article.objects.published().filter(pk__in=signed_by(person)).filter(pk__in=signed_by(other)),
+        page_url=person.get_absolute_url() + querystring(**{"with": other.slug}),
+        file_stem=f"person-{person.slug}-with-{other.slug}",
+    )
+
+
 def for_series(slug: str, series: Series | None = None) -> Listing:
     series = series or _get(Series, slug=slug)
     return Listing(
@@ -164,13 +180,17 @@ def for_series(slug: str, series: Series | None = None) -> Listing:
     )
 
 
+def signed_by(person: Person):
+    return Authorship.objects.filter(person=person).values("article_id")
+
+
 def for_person(slug: str, person: Person | None = None) -> Listing:
     person = person or _get(Person, slug=slug)
     return Listing(
         name="person",
         obj=person,
         title=f"{person.name}署名的报道",
-        articles=Article.objects.published().filter(pk__in=Authorship.objects.filter(person=person).values("article_id")),
+        articles=Article.objects.published().filter(pk__in=signed_by(person)),
         page_url=person.get_absolute_url(),
         file_stem=f"person-{person.slug}",
         feed_name="person_feed",

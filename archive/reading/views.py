@@ -78,7 +78,7 @@ def _list_context(request, listing) -> dict:
         "sorts": listing.sorts,
         "export_csv": listing.export_url("csv"),
         "export_json": listing.export_url("json"),
-        "reference_links": reference_links(listing.export_url, sort),
+        "reference_links": reference_links(listing.export_url, sort) if listing.export_name else [],
         "feed_url": listing.feed_url,
         "feed_title": f"{listing.title} · 改革报道档案",
     }
@@ -430,7 +430,11 @@ def person_list(request):
 
 def person_detail(request, slug):
     person = _found(person_for_page, slug, what="署名人")
-    listing = listings.for_person(slug, person)
+    # ?with=<slug>, where a co-signer's count links: only the reports the two signed together.
+    # An unknown person (or the person themself) is ignored, as on the initiative page.
+    other_slug = request.GET.get("with")
+    other = Person.objects.filter(slug=other_slug).exclude(pk=person.pk).first() if other_slug else None
+    listing = listings.signed_together(person, other) if other else listings.for_person(slug, person)
     context = _list_context(request, listing)
     bylines = person_bylines(person, [a.pk for a in context["page"].object_list])
     for article in context["page"].object_list:
@@ -438,7 +442,7 @@ def person_detail(request, slug):
     return render(
         request,
         "archive/person_detail.html",
-        {**context, "person": person, "coauthors": coauthors(person)},
+        {**context, "person": person, "together_with": other, "coauthors": coauthors(person)},
     )
 
 

@@ -14,10 +14,10 @@ from archive.backups import json_archive as backup
 
 
 class Command(BaseCommand):
-    help = "Write the whole archive (content, catalogs, history) to PATH as JSON; '-' writes to standard output."
+    help = "把整个档案（报道内容、目录和修改历史）以 JSON 格式写入文件 PATH；写“-”则输出到屏幕。"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="File to write (replaced whole only once the export succeeded), or '-' for standard output.")
+        parser.add_argument("path", help="要写入的文件（导出全部成功后才整体替换旧文件），或写“-”输出到屏幕。")
 
     def handle(self, *args, path, verbosity, **options):
         text = backup.export_text()
@@ -38,5 +38,5 @@ class Command(BaseCommand):
             raise
         if verbosity:
             document = backup.loads(text)
-            counts = "，".join(f"{key} {len(rows)}" for key, rows in document["tables"].items() if rows)
+            counts = backup.counts_in_words({key: len(rows) for key, rows in document["tables"].items()})
             self.stdout.write(self.style.SUCCESS(f"已导出到 {target}（{len(text.encode()) / 1024:.0f} KB）：{counts}"))

@@ -13,14 +13,14 @@ from archive.backups import json_archive as backup
 
 
 class Command(BaseCommand):
-    help = "Restore a backup written by export_archive into an empty database (run migrate first)."
+    help = "把 export_archive 导出的备份恢复到空数据库中（请先运行 migrate）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The backup file written by export_archive.")
+        parser.add_argument("path", help="export_archive 导出的备份文件。")
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Restore inside a transaction and roll it back: checks the file against this database, writes nothing.",
+            help="试恢复一遍然后撤销：只检查备份文件能否恢复到这个数据库，不写入任何内容。",
         )
 
     def handle(self, *args, path, dry_run, verbosity, **options):
@@ -38,6 +38,6 @@ class Command(BaseCommand):
         except backup.BackupError as exc:
             raise CommandError(f"什么都没有恢复：{exc}") from exc
         if verbosity:
-            summary = "，".join(f"{key} {n}" for key, n in counts.items() if n)
+            summary = backup.counts_in_words(counts)
             label = "检查通过（未写入）" if dry_run else "已恢复，检索索引已重建"
             self.stdout.write(self.style.SUCCESS(f"{label}：{summary}"))

@@ -12,18 +12,18 @@ from archive.ingest.corpus import CorpusError, load_all
 
 
 class Command(BaseCommand):
-    help = "Load the department, initiative and synonym catalogs and every curated report in fixtures/."
+    help = "载入单位目录、改革举措目录、同义词表，以及 fixtures/ 中整理好的全部报道。"
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--fixtures",
             default=str(settings.FIXTURES_DIR),
-            help="Folder holding departments.json, initiatives.json, synonyms.json, corpus/ and seeds/ (default: the project's fixtures/).",
+            help="存放 departments.json、initiatives.json、synonyms.json、corpus/ 和 seeds/ 的文件夹（默认是项目自带的 fixtures/）。",
         )
         parser.add_argument(
             "--update",
             action="store_true",
-            help="Overwrite entries that already exist with the fixture's version (editors' changes to them are lost).",
+            help="用资料文件中的版本覆盖已有的条目（编辑对这些条目做过的修改会丢失）。",
         )
 
     def handle(self, *args, fixtures, update, verbosity, **options):

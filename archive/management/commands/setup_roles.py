@@ -10,7 +10,7 @@ from archive.editorial.roles import sync_roles
 
 
 class Command(BaseCommand):
-    help = "Create or update the 'editor' and 'reader' groups and their permissions."
+    help = "创建或更新“编辑”（editor）和“读者”（reader）两个用户组及其权限。"
 
     def handle(self, *args, verbosity, **options):
         counts = sync_roles()

@@ -7,6 +7,7 @@ from archive.models import (
     Person,
     published_q,
 )
+from archive.querystring import querystring
 
 
 def person_for_page(slug: str) -> Person:
@@ -35,6 +36,12 @@ def coauthors(person: Person, limit: int = 12) -> list[dict]:
         .order_by("-reports", "person__name")[:limit]
     )
     return [
-        {"name": r["person__name"], "url": Person(slug=r["person__slug"]).get_absolute_url(), "reports": r["reports"]}
+        {
+            "name": r["person__name"],
+            "url": Person(slug=r["person__slug"]).get_absolute_url(),
+            "reports": r["reports"],
+            # The count links to the reports the two signed together (listings.signed_together).
+            "list_url": person.get_absolute_url() + querystring(**{"with": r["person__slug"]}),
+        }
         for r in rows
     ]

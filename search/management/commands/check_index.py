@@ -6,7 +6,7 @@ from search import indexing
 
 
 class Command(BaseCommand):
-    help = "Compare the search index with the database and list what differs (exit 1 on drift)."
+    help = "比对检索索引和数据库，列出不一致的地方（有不一致时以状态码 1 退出）。"
 
     def handle(self, *args, verbosity, **options):
         problems = indexing.drift()

@@ -8,13 +8,13 @@ from search import indexing
 
 
 class Command(BaseCommand):
-    help = "Rebuild the full-text search index of every published section, with a progress bar and figures."
+    help = "为所有已发布的报道段落重建全文检索索引，并显示进度和耗时。"
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--if-stale",
             action="store_true",
-            help="Rebuild only when check_index finds drift (fast when nothing changed; used by make run).",
+            help="只在 check_index 发现不一致时才重建（没有变化时很快；make run 用的就是它）。",
         )
 
     def handle(self, *args, if_stale, verbosity, **options):

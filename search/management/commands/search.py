@@ -9,21 +9,21 @@ from search.serializers import dumps, results_json
 
 
 class Command(BaseCommand):
-    help = "Search the archive and print the results (the same results as the search page and API)."
+    help = "检索档案并显示结果（与检索页面和 API 的结果相同）。"
 
     def add_arguments(self, parser):
         parser.add_argument(
             "query",
-            help="What to search for, in the search box's syntax (\"phrase\", -exclude, A OR B, title:, author:, dept:, docno:, caption:).",
+            help="要检索的内容，写法与检索框相同（\"整个短语\"、-排除的词、A OR B、title:、author:、dept:、docno:、caption:）。",
         )
-        parser.add_argument("--department", action="append", default=[], help="Department slug (repeatable).")
-        parser.add_argument("--initiative", action="append", default=[], help="Initiative slug (repeatable).")
-        parser.add_argument("--year", action="append", default=[], help="Year, e.g. 2024 (repeatable).")
-        parser.add_argument("--date-from", default="", help="Reports dated from: YYYY, YYYY-MM or YYYY-MM-DD.")
-        parser.add_argument("--date-to", default="", help="Reports dated up to: YYYY, YYYY-MM or YYYY-MM-DD.")
-        parser.add_argument("--limit", type=int, default=10, help="How many results (articles) to print.")
-        parser.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"], help="Order of results.")
-        parser.add_argument("--json", action="store_true", help="Print the API's JSON instead of text.")
+        parser.add_argument("--department", action="append", default=[], help="单位的网址代号（可以写多次）。")
+        parser.add_argument("--initiative", action="append", default=[], help="改革举措的网址代号（可以写多次）。")
+        parser.add_argument("--year", action="append", default=[], help="年份，例如 2024（可以写多次）。")
+        parser.add_argument("--date-from", default="", help="报道日期从哪天起：写成 YYYY、YYYY-MM 或 YYYY-MM-DD。")
+        parser.add_argument("--date-to", default="", help="报道日期到哪天止：写成 YYYY、YYYY-MM 或 YYYY-MM-DD。")
+        parser.add_argument("--limit", type=int, default=10, help="显示多少篇报道。")
+        parser.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"], help="结果的排序：relevance 按相关程度，newest 最新的在前，oldest 最早的在前。")
+        parser.add_argument("--json", action="store_true", help="输出与 API 相同的 JSON，而不是文字。")
 
     def handle(self, *args, query, department, initiative, year, date_from, date_to, limit, sort, json: bool, **options):
         params = QueryDict(mutable=True)
