@@ -80,3 +80,34 @@ def size_mb(backend: str, data_dir: Path, name: str) -> float | None:
     with psycopg.connect(with_database(postgres_server_url(), "postgres"), autocommit=True) as conn:
         row = conn.execute("SELECT pg_database_size(%s)", [name]).fetchone()
         return round(row[0] / 1e6, 1) if row else None
+
+
+def index_size_mb(backend: str, data_dir: Path, name: str) -> dict | None:
+    """The search index's size on disk: the search_* tables with their indexes and TOAST
+    (PostgreSQL), or their pages (SQLite, dbstat), in MB by table."""
+    if backend == "sqlite":
+        import sqlite3
+
+        path = sqlite_path(data_dir, name)
+        with sqlite3.connect(path) as conn:
+            try:
+                rows = conn.execute(
+                    "SELECT s.name, sum(s.pgsize) FROM dbstat s"
+                    " LEFT JOIN sqlite_master m ON m.name = s.name"
+                    " WHERE s.name LIKE 'search%' OR m.tbl_name LIKE 'search%' GROUP BY s.name"
+                ).fetchall()
+            except sqlite3.Error:
+                return None
+        tables = {n: round(b / 1e6, 1) for n, b in rows}
+    else:
+        import psycopg
+
+        with psycopg.connect(with_database(postgres_server_url(), name), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname LIKE 'search\\_%'"
+            ).fetchall()
+        tables = {n: round(total / 1e6, 1) for n, total, _ in rows}
+        tables["(of which indexes)"] = round(sum(i for _, _, i in rows) / 1e6, 1)
+    return {"total_mb": round(sum(v for k, v in tables.items() if not k.startswith("(")), 1), "tables": tables}

@@ -99,7 +99,7 @@ def load(articles: list[SyntheticArticle]) -> dict:
     (the real linker), skipping per-save signals; returns counts."""
     import datetime
 
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from archive import linking
     from archive.models import (
@@ -117,6 +117,11 @@ def load(articles: list[SyntheticArticle]) -> dict:
     departments = {d.slug: d.pk for d in Department.objects.all()}
     patterns = linking.build_patterns(Initiative.objects.all())
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # At a million sections the deferred foreign-key checks run at COMMIT take longer than
+            # DATABASE_STATEMENT_TIMEOUT (which bounds web requests, config/settings.py).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = 0")
         people = {}
         for article in articles:
             for name in article.authors:

@@ -7,6 +7,12 @@ from pathlib import Path
 from .queries import CLASS_LABELS, CLASSES, SUBSTRING_CLASSES
 
 TARGET_API_P95_MS = 50
+# Issue 17 (a million sections on two cores): API p95 ≤ 100 ms, one worker ≤ 400 MB after
+# warm-up, and at every size the search index on disk ≤ 10× the text it indexes.
+MILLION = 1_000_000
+TARGET_API_P95_MS_MILLION = 100
+TARGET_RSS_MB_MILLION = 400
+TARGET_INDEX_TIMES_TEXT = 10
 TARGET_WHOOSH_RATIO = 10
 TARGET_INDEX_MB_S = 5
 TARGET_RPS = 150
@@ -49,22 +55,40 @@ def _ratio(value) -> str:
 def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
     """(target, measured, verdict, met) rows; a missed target says by how much."""
     rows = []
+    million = result.get("sections", 0) >= MILLION
+    api_target = TARGET_API_P95_MS_MILLION if million else TARGET_API_P95_MS
+    rss_target = TARGET_RSS_MB_MILLION if million else TARGET_RSS_MB
     api = result.get("api", {})
     worst = max(((cls, s["p95_ms"]) for cls, s in api.items() if s.get("p95_ms") is not None), key=lambda x: x[1], default=None)
     if worst:
         cls, p95 = worst
-        met = p95 <= TARGET_API_P95_MS
-        over = [c for c, s in api.items() if s.get("p95_ms") is not None and s["p95_ms"] > TARGET_API_P95_MS]
+        met = p95 <= api_target
+        over = [c for c, s in api.items() if s.get("p95_ms") is not None and s["p95_ms"] > api_target]
         failed = sum(s.get("errors", 0) for s in api.values())
         if failed:
             met = False
         rows.append((
-            f"API p95 ≤ {TARGET_API_P95_MS} ms, every class",
+            f"API p95 ≤ {api_target} ms, every class",
             f"worst: {CLASS_LABELS[cls]} {_ms(p95)} ms",
-            ("met" if met else f"missed by {p95 / TARGET_API_P95_MS:.1f}× ({len(over)} of {len(api)} classes over)")
+            ("met" if met else f"missed by {p95 / api_target:.1f}× ({len(over)} of {len(api)} classes over)")
             + (f"; {failed} API requests failed" if failed else ""),
             met,
         ))
+    if million:
+        # The API above runs after search() has answered the same queries in the same process, so
+        # most of its runs come from the per-process result cache: an uncached search is the
+        # first run of each distinct query.
+        first = {cls: s.get("first_runs_p95_ms") for cls, s in result.get("search", {}).items() if s.get("first_runs_p95_ms") is not None}
+        if first:
+            cls = max(first, key=first.get)
+            over = [c for c, v in first.items() if v > api_target]
+            met = not over
+            rows.append((
+                f"uncached search() p95 ≤ {api_target} ms, every class (first run of each query)",
+                f"worst: {CLASS_LABELS[cls]} {_ms(first[cls])} ms",
+                "met" if met else f"missed by {first[cls] / api_target:.1f}× ({len(over)} of {len(first)} classes over)",
+                met,
+            ))
     ratios = result.get("ratios", {}).get("whoosh_jieba", {})
     api_ratios = {cls: r["api"] for cls, r in ratios.items() if r.get("api") is not None}
     if api_ratios:
@@ -102,6 +126,14 @@ def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
             "met" if met else f"missed by {TARGET_INDEX_MB_S / index['mb_per_s']:.1f}×",
             met,
         ))
+    size = result.get("index_size") or {}
+    text_mb = result.get("corpus", {}).get("mb") or index.get("mb")
+    if size.get("total_mb") and text_mb:
+        times = size["total_mb"] / text_mb
+        met = times <= TARGET_INDEX_TIMES_TEXT
+        rows.append((f"search index on disk ≤ {TARGET_INDEX_TIMES_TEXT}× the text",
+                     f"{size['total_mb']:,.0f} MB for {text_mb:,.0f} MB of text = {times:.1f}×",
+                     "met" if met else f"missed by {times / TARGET_INDEX_TIMES_TEXT:.1f}×", met))
     load = result.get("load", {})
     if load.get("rps") is not None:
         met = load["rps"] >= TARGET_RPS
@@ -119,9 +151,9 @@ def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
                      "met" if met else "missed", met))
         rss = [r for r in load.get("rss_mb_after_warmup", []) if r is not None]
         if rss:
-            met = max(rss) <= TARGET_RSS_MB
-            rows.append((f"one serving process ≤ {TARGET_RSS_MB} MB after warm-up", f"{max(rss):.0f} MB (largest worker)",
-                         "met" if met else f"missed by {max(rss) - TARGET_RSS_MB:.0f} MB ({max(rss) / TARGET_RSS_MB:.2f}×)", met))
+            met = max(rss) <= rss_target
+            rows.append((f"one serving process ≤ {rss_target} MB after warm-up", f"{max(rss):.0f} MB (largest worker)",
+                         "met" if met else f"missed by {max(rss) - rss_target:.0f} MB ({max(rss) / rss_target:.2f}×)", met))
     return rows
 
 
@@ -154,6 +186,28 @@ def block(result: dict) -> str:
         ratio = (index["mb_per_s"] / w["mb_per_s"]) if index.get("mb_per_s") and w.get("mb_per_s") else None
         lines.append(f"| Whoosh + jieba | {w.get('seconds')} | {w.get('mb')} | {w.get('mb_per_s')} | {w.get('peak_rss_mb')} |")
         lines.append(f"| ours ÷ Whoosh (throughput) | | | {_ratio(ratio)} | |")
+
+    size = result.get("index_size") or {}
+    if size.get("tables"):
+        text_mb = corpus.get("mb") or index.get("mb")
+        parts = ", ".join(f"`{t}` {mb:,.1f}" for t, mb in sorted(size["tables"].items(), key=lambda x: -x[1]) if mb >= 0.1)
+        lines += [
+            "",
+            f"On disk after the build: search index {size['total_mb']:,.1f} MB (the search_* tables with their "
+            f"indexes and TOAST; {parts} MB) = {size['total_mb'] / text_mb:.1f}× the {text_mb:,.1f} MB of text; "
+            f"whole database {result.get('database_mb_after_build', '?')} MB"
+            + (f" ({result['database_mb_after_build'] / text_mb:.1f}× the text)." if result.get("database_mb_after_build") else "."),
+        ]
+    timings = result.get("timings") or {}
+    if timings:
+        lines.append(
+            f"Generating the corpus {timings.get('migrate_and_generate_s')} s, loading it {timings.get('load_s')} s "
+            "(bulk inserts, the real initiative linker)."
+        )
+    loadavg = result.get("loadavg_1min") or {}
+    if loadavg:
+        lines += ["", "1-minute load average by phase (the machine's, other work included): "
+                  + ", ".join(f"{k} {v}" for k, v in loadavg.items()) + "."]
 
     lines += [
         "",
@@ -209,8 +263,8 @@ def block(result: dict) -> str:
             "",
             "### Under load",
             "",
-            f"gunicorn (`{load.get('app', 'config.wsgi')}`), {load['workers']} sync workers; wrk, 2 threads, {load['connections']} connections, {load['seconds']:g} s, "
-            f"cycling {load.get('urls', '?')} URLs ({load.get('mix', '')}); warm-up {load.get('warmup_s')} s.",
+            f"gunicorn (`{load.get('app', 'config.wsgi')}`), {load.get('nodes', 1)} node(s) × {load['workers']} sync workers; wrk, 2 threads, {load['connections']} connections, {load['seconds']:g} s, "
+            f"requesting {load.get('urls', '?')} URLs ({load.get('mix', '')}); warm-up {load.get('warmup_s')} s.",
             "",
             "| req/s | requests | errors | p50 | p90 | p99 | max | editor saves | failed | save p50 | save max | worker RSS after warm-up | after load |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -224,6 +278,9 @@ def block(result: dict) -> str:
                   "| kind | requests | p50 | p95 | share of server time |", "| --- | --- | --- | --- | --- |"]
         for kind, k in load["by_kind"].items():
             lines.append(f"| {kind} | {k['requests']} | {_ms(k['p50_ms'])} | {_ms(k['p95_ms'])} | {k['share_of_time'] * 100:.0f}% |")
+    from .load import report_lines as load_mixes  # both load mixes side by side (bench/load.py)
+
+    lines += load_mixes(result)
     notes = result.get("notes", [])
     if notes:
         lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]

@@ -52,6 +52,10 @@ if not DEBUG and not ALLOWED_HOSTS:
         "host names the archive is served under, e.g. ALLOWED_HOSTS=archive.example.org."
     )
 
+# The address the site sends from, and the adminEmail OAI-PMH's Identify names when ADMINS is empty.
+# The OAI-PMH schema wants a dotted domain: Django's default, webmaster@localhost, is refused.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "webmaster@localhost.localdomain"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -81,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Public reads from a read replica, when DATABASE_REPLICA_URLS is set (config/db_routing.py).
+    "config.db_routing.ReplicaRoutingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Lets the history records of an admin request name the signed-in editor.
@@ -139,6 +145,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         pg_options.setdefault(key, value)
     if statement_timeout and "statement_timeout" not in pg_options.get("options", ""):
         pg_options["options"] = f"{pg_options.get('options', '')} -c statement_timeout={statement_timeout}s".strip()
+    # Connection pooling (psycopg 3's pool, Django's "pool" option): DATABASE_POOL=1, or either size
+    # set. Each server process keeps between MIN and MAX open connections and lends one to each
+    # request, instead of connecting per request. The pool is itself the persistence, and Django
+    # refuses it together with CONN_MAX_AGE, so that is 0 here. Every connection lent is checked
+    # first (CONN_HEALTH_CHECKS), and a request that waits longer than the connect timeout for one
+    # gets the 503 page, as when the database cannot be reached (docs/scaling.md).
+    pool_min = os.environ.get("DATABASE_POOL_MIN_SIZE", "").strip()
+    pool_max = os.environ.get("DATABASE_POOL_MAX_SIZE", "").strip()
+    if env_bool("DATABASE_POOL", False) or pool_min or pool_max:
+        pool_min_size = int(pool_min or 2)
+        pg_options["pool"] = {
+            "min_size": pool_min_size,
+            # gunicorn's threads per process (4 in `make run`): one connection each, never a wait
+            "max_size": max(pool_min_size, int(pool_max or 4)),
+            "timeout": float(pg_options["connect_timeout"]),
+            "max_idle": 300,
+            "name": "archive",
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while an editor writes; IMMEDIATE takes the write lock at the start
     # of a transaction so that two writers queue on the busy timeout instead of failing with
@@ -153,6 +178,52 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
+
+# Read replicas (docs/scaling.md): DATABASE_REPLICA_URLS, comma-separated postgres:// URLs of hot
+# standbys of the primary, adds the aliases replica_1…n with the primary's options and timeouts.
+# Public reads go to a replica that lags at most REPLICA_MAX_LAG_SECONDS; writes, the admin and an
+# editor's pages until a replica has replayed their save go to the primary (config/db_routing.py).
+REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+if REPLICA_URLS:
+    from config.db_routing import replica_databases
+
+    DATABASES.update(replica_databases(DATABASES["default"], REPLICA_URLS))
+    DATABASE_ROUTERS = ["config.db_routing.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS") or 10)
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS") or 1)
+REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS") or 5)
+
+# Caches (Django's cache framework). With REDIS_URL (redis://127.0.0.1:6379/0) every app node and
+# process shares one Redis; without it, local memory: nothing that must agree between processes or
+# nodes is kept in the default cache (docs/scaling.md lists what is kept where). Sessions and the
+# sign-in guard live in the database either way, so a reader or editor may land on any node.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Two archives (or a test run) on one Redis keep apart by prefix or database number.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive"),
+            "TIMEOUT": 300,
+            # A Redis that stops answering costs a request a second, never a hung thread.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "archive"}}
+# search.shared: the terms one process asked the search index for, read by every other process.
+# On Redis when REDIS_URL is set (faster than the table at every size, bench/shared_cache.py);
+# else the SharedTerm table in the archive's database, which every worker and node shares.
+if REDIS_URL:
+    CACHES["search"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "archive") + "-search",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+SEARCH_SHARED_CACHE = os.environ.get("SEARCH_SHARED_CACHE", "").strip() or ("search" if REDIS_URL else "table")
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -215,6 +286,8 @@ if not DEBUG:
     PLAIN_HTTP = env_bool("PLAIN_HTTP", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not PLAIN_HTTP)
+    # A load balancer's health probe often speaks plain HTTP to the node itself (config/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if PLAIN_HTTP else str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
     SECURE_HSTS_PRELOAD = not PLAIN_HTTP

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from django.db import DatabaseError, connection, transaction
 
 from archive.models import Article, Section
+from config.db_routing import primary_reads
 from search import facets as facet_module
 from search import memo, synonyms
 from search.backends import get_backend
@@ -101,6 +102,12 @@ def search(
 ) -> SearchResults:
     """Search the published archive. A missing or unreadable index does not fail the search: it
     falls back to reading every section (search.fallback), with a notice."""
+    # With read replicas, the engine reads the primary, as its live index does (config/db_routing.py).
+    with primary_reads():
+        return _search_guarded(q, params, sort=sort, page=page, page_size=page_size, facet_filters=facet_filters)
+
+
+def _search_guarded(q, params, *, sort, page, page_size, facet_filters) -> SearchResults:
     options = dict(sort=sort, page=page, page_size=page_size, facet_filters=facet_filters)
     # Inside a transaction, a savepoint keeps a failed index query from aborting the caller's
     # transaction (PostgreSQL); outside one, no transaction is opened for a read.

@@ -33,6 +33,7 @@ from archive.models import (
     Source,
     published_q,
 )
+from config.db_routing import primary_reads
 from search import segmentation
 from search.documents import sections_matching
 from search.models import IndexChange, IndexState, SearchDocument
@@ -599,7 +600,14 @@ def _private_indexes() -> dict:
 def live_index() -> LiveIndex:
     """The process's live index, refreshed; inside a transaction, a private one for the index's
     current token (a random value new with every index write, so a rolled-back write's view is
-    never met again), never shared with other transactions."""
+    never met again), never shared with other transactions. Always read from the primary, with
+    read replicas too (config/db_routing.py): the index is shared by every request of the process,
+    so its change log and the facts it reloads come from one connection, the newest view."""
+    with primary_reads():
+        return _live_index()
+
+
+def _live_index() -> LiveIndex:
     if connection.in_atomic_block:
         token = IndexState.objects.filter(pk=1).values_list("token", flat=True).first()
         private = _private_indexes().get(connection.alias)

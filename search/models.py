@@ -100,7 +100,8 @@ class SharedTerm(models.Model):
     for itself after a restart): the sections a term's grams match, a word's document frequency,
     the backend's best sections for a set of words. Each is exact as of `change_id`; a reader
     re-checks the sections of the articles changed since (search.shared). Derived data like the
-    rest of the index: a rebuild empties it."""
+    rest of the index: a rebuild empties it. Where no Redis is configured (with REDIS_URL the
+    terms are kept in the "search" cache instead, faster: search.shared says by how much)."""
 
     key = models.CharField(max_length=64, primary_key=True, help_text="sha256 of the kind and the term")
     change_id = models.BigIntegerField(help_text="the last IndexChange the value is exact for")

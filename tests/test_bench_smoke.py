@@ -50,7 +50,10 @@ def test_small_run_reports_every_figure(backend, tmp_path, results_md_before):
         sys.executable, "-m", "bench", "--sections", "1000", "--backend", backend,
         "--json", str(out), "--results", str(md), "--data-dir", str(tmp_path / "data"),
         "--db-name", "archive_bench_smoke", "--queries-per-class", "3", "--repeat", "2", "--load-seconds", "5",
+        "--mix-urls", "1200",
     ]
+    if backend == "postgres":  # the bench's topology: two app nodes reading from a streaming replica
+        command += ["--nodes", "2", "--replicas", "1"]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
@@ -67,9 +70,19 @@ def test_small_run_reports_every_figure(backend, tmp_path, results_md_before):
     assert set(result["pages"]) == {"article", "department", "initiative"}
     for stats in result["pages"].values():
         assert stats["p50_ms"] > 0 and stats["p95_ms"] > 0 and stats["errors"] == 0
-    load = result["load"]
-    assert load["rps"] > 0 and load["errors"] is not None and load["p99_ms"] > 0 and load["by_kind"]
-    assert load["editor"]["saves"] > 0 and load["rss_mb_after_warmup"]
+    load, cycle = result["load"], result["load_cycle"]  # the realistic mix, and the old 86-URL cycle beside it
+    for run in (load, cycle):
+        assert run["rps"] > 0 and run["errors"] is not None and run["p99_ms"] > 0 and run["by_kind"]
+        assert run["editor"]["saves"] > 0 and run["rss_mb_after_warmup"]
+        assert 0 < run["repeats"]["distinct_requested"] <= run["repeats"]["requested"]
+        assert run["edit_seen_after_s"] is not None, "the last save was not found by search on the last node"
+    # Thousands of distinct URLs, of every kind; the cycle has one URL per query and page drawn.
+    assert load["urls"] >= 1000 and cycle["urls"] < 100
+    assert set(load["mix_detail"]["pool_sizes"]) >= {"search", "search_page", "suggest", "article", "department", "initiative", "year"}
+    assert {"search", "search page", "article"} <= set(load["by_kind"])
+    assert load["repeats"]["distinct_requested"] > cycle["repeats"]["distinct_requested"]
+    if backend == "postgres":
+        assert load["nodes"] == 2 and len(load["per_node"]) == 2 and load["topology"]["replicas"] == 1
     whoosh = result["peers"]["whoosh_jieba"]
     assert {"mb_per_s", "seconds", "peak_rss_mb"} <= set(whoosh["index"])
     for peer in (whoosh, result["peers"]["icontains"]):
@@ -80,6 +93,7 @@ def test_small_run_reports_every_figure(backend, tmp_path, results_md_before):
     report = md.read_text(encoding="utf-8")
     assert f"## {backend} · 1,000 sections" in report and "Whoosh + jieba" in report
     assert "p95 ≤ 50 ms" in report and "requests/s" in report
+    assert "Both mixes side by side" in report and "-URL cycle |" in report and "| realistic |" in report
     for line in ("frequent word", "substring inside a longer word", "deep page (page 50)"):
         assert line in proc.stdout  # the command prints the figures, not only the files
 

@@ -9,7 +9,7 @@ exactly in Python), so long sections do not silently stop matching phrases.
 
 from collections import defaultdict
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from search.backends.base import IndexRow, SearchBackend
 from search.weights import POSTGRES_LABELS, POSTGRES_RANK_WEIGHTS
@@ -106,13 +106,14 @@ class PostgresBackend(SearchBackend):
 
     def bulk_end(self) -> None:
         with connection.cursor() as cursor:
+            # Building the indexes over a whole archive (and, at a million sections, the deferred
+            # checks just below) may outlast DATABASE_STATEMENT_TIMEOUT, which bounds the
+            # statements of web requests (config/settings.py).
+            cursor.execute("SET LOCAL statement_timeout = 0")
             # the rows' deferred foreign-key checks run now: an index cannot be built on a table
             # with pending trigger events
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            # Building the indexes over a whole archive may outlast DATABASE_STATEMENT_TIMEOUT,
-            # which bounds the statements of web requests (config/settings.py).
-            cursor.execute("SET LOCAL statement_timeout = 0")
             for statement in ENSURE:
                 if statement.startswith("CREATE INDEX"):
                     cursor.execute(statement)
@@ -123,7 +124,8 @@ class PostgresBackend(SearchBackend):
         rebuild, autovacuum has not yet sampled the new rows, and the planner, believing the
         article table holds a handful of rows, joins a few reports' mentions by reading all 20,000
         articles (15 ms instead of 1)."""
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")  # a million sections: not bounded as a web request
             cursor.execute("ANALYZE")
 
     def candidates(self, grams: list[str], units: list[str]) -> set[int]:

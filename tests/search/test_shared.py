@@ -1,8 +1,18 @@
 """The term cache shared between serving processes (search.shared): what one process asked the
-index is read by the next instead of asking again, brought up to date with the edits since."""
+index is read by the next instead of asking again, brought up to date with the edits since. Each
+behaviour is checked against both stores: the SharedTerm table (the default without Redis) and
+Django's RedisCache on a real Redis (REDIS_URL)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
 
 import pytest
 from django.db import DatabaseError
+from django.test import override_settings
 
 from search import indexing, live, memo, shared
 from search.engine import search
@@ -11,10 +21,117 @@ from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+PRIVATE_REDIS_PORT = 55461  # this module's own redis-server, when none answers at TEST_REDIS_URL
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true needs Redis for the shared term cache tests: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """The tests' database number on the local Redis, or a private redis-server."""
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        _unavailable("the redis package is not installed (pip install -e .): Redis store not tested")
+    if _redis_answers(TEST_REDIS_URL):
+        yield TEST_REDIS_URL
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _unavailable(f"no Redis answers at {TEST_REDIS_URL} and redis-server is not installed: Redis store not tested")
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([binary, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while not _redis_answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                _unavailable(f"no Redis answers at {TEST_REDIS_URL} and a private redis-server did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _redis_cache(url: str, prefix: str) -> dict:
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+
+
+class TableStore:
+    name = "table"
+
+    def stored(self) -> int:
+        return SharedTerm.objects.count()
+
+    def another_process(self):
+        pass
+
+
+class RedisStore:
+    """A prefix of this test's own on the real Redis; "another process" reads through a second
+    cache alias (its own client and connections) with the same location."""
+
+    name = "redis"
+
+    def __init__(self, url):
+        import redis
+        from django.conf import settings
+
+        self.prefix = f"test-shared-{uuid.uuid4().hex[:8]}"
+        self.client = redis.Redis.from_url(url)
+        caches = {**settings.CACHES, "search": _redis_cache(url, self.prefix), "search-peer": _redis_cache(url, self.prefix)}
+        self.override = override_settings(CACHES=caches, SEARCH_SHARED_CACHE="search")
+
+    def stored(self) -> int:
+        return sum(1 for _ in self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
+
+    def another_process(self):
+        from django.conf import settings
+
+        settings.SEARCH_SHARED_CACHE = "search-peer" if settings.SEARCH_SHARED_CACHE == "search" else "search"
+
+    def close(self):
+        keys = list(self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
+        if keys:
+            self.client.delete(*keys)
+        self.client.close()
+
+
+@pytest.fixture(params=["table", "redis"])
+def store(request, monkeypatch):
+    monkeypatch.setattr(shared, "_paused_until", 0.0)
+    if request.param == "table":
+        with override_settings(SEARCH_SHARED_CACHE="table"):
+            yield TableStore()
+        return
+    chosen = RedisStore(request.getfixturevalue("redis_url"))
+    with chosen.override:
+        yield chosen
+    chosen.close()
+
 
 @pytest.fixture
-def new_process(monkeypatch):
-    """Forget everything a process keeps in memory, as a new worker would start."""
+def new_process(monkeypatch, store):
+    """Forget everything a process keeps in memory, as a new worker would start (with the Redis
+    store, one that reads through a cache client of its own)."""
     monkeypatch.setattr(shared, "WORTH_MS", 0)
 
     def start():
@@ -23,6 +140,8 @@ def new_process(monkeypatch):
         live.forget()
         memo.forget()
         ranking._df_cache.clear()
+        shared._generations.clear()
+        store.another_process()
 
     start()
     yield start
@@ -46,28 +165,30 @@ def backend_calls(monkeypatch):
     return calls
 
 
-
 def found(q):
     results = search(q, page_size=100)
     return results.total, sorted(hit.article.slug for hit in results.hits)
 
 
-def test_a_second_process_reads_what_the_first_asked_the_index(new_process, backend_calls):
+def test_a_second_process_reads_what_the_first_asked_the_index(store, new_process, backend_calls):
     publish("shared-a", "甲乙丙丁在此。")
     publish("shared-b", "又见甲乙丙丁。")
     first = found("甲乙丙丁")
-    assert "candidates" in backend_calls and SharedTerm.objects.exists()
+    assert "candidates" in backend_calls and store.stored() > 0
+    if store.name == "redis":
+        assert not SharedTerm.objects.exists()  # kept in Redis only
     new_process()
     backend_calls.clear()
     assert found("甲乙丙丁") == first == (2, ["shared-a", "shared-b"])
     assert backend_calls == []  # sections, frequencies and best sections all came from the shared cache
 
 
-def test_a_shared_term_is_brought_up_to_date_with_the_edits_since(new_process):
+def test_a_shared_term_is_brought_up_to_date_with_the_edits_since(store, new_process):
     gaining = publish("shared-c", "毫不相干。")
     losing = publish("shared-d", "甲乙丙丁在此。")
     publish("shared-e", "甲乙丙丁也在。")
     assert found("甲乙丙丁") == (2, ["shared-d", "shared-e"])
+    assert store.stored() > 0
     new_process()
     section = gaining.sections.get()
     section.body = "现在写到了甲乙丙丁。"
@@ -79,30 +200,84 @@ def test_a_shared_term_is_brought_up_to_date_with_the_edits_since(new_process):
     assert found("甲乙丙丁") == (2, ["shared-c", "shared-e"])
 
 
-def test_a_rebuild_empties_the_shared_terms(new_process):
+def test_a_rebuild_invalidates_the_shared_terms(store, new_process, backend_calls):
     publish("shared-f", "甲乙丙丁在此。")
     found("甲乙丙丁")
-    assert SharedTerm.objects.exists()
+    assert store.stored() > 0
     indexing.rebuild()
-    assert not SharedTerm.objects.exists()
+    if store.name == "table":
+        assert not SharedTerm.objects.exists()
+    new_process()
+    backend_calls.clear()
+    assert found("甲乙丙丁") == (1, ["shared-f"])
+    assert "candidates" in backend_calls  # asked the rebuilt index, not what was stored before
 
 
-def test_a_database_that_refuses_the_write_fails_no_search(new_process, monkeypatch):
+def test_a_stored_term_of_another_database_is_never_read(store, new_process, backend_calls, monkeypatch):
+    """Two archives (or a test database and a real one) may share one Redis: the keys carry the
+    database and its last rebuild."""
+    publish("shared-h", "甲乙丙丁在此。")
+    found("甲乙丙丁")
+    new_process()
+    backend_calls.clear()
+    monkeypatch.setattr(shared, "_generation", lambda: "another-archive")
+    assert found("甲乙丙丁") == (1, ["shared-h"])
+    if store.name == "redis":
+        assert "candidates" in backend_calls
+    else:  # the table lives inside the database it describes
+        assert backend_calls == []
+
+
+def test_an_unreachable_redis_fails_no_search_and_is_logged(monkeypatch, caplog):
+    from django.conf import settings
+
+    monkeypatch.setattr(shared, "_paused_until", 0.0)
+    monkeypatch.setattr(shared, "WORTH_MS", 0)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    caches = {**settings.CACHES, "search": _redis_cache(f"redis://127.0.0.1:{port}/0", "test-shared-down")}
+    publish("shared-i", "甲乙丙丁在此。")
+    live.forget()
+    memo.forget()
+    with override_settings(CACHES=caches, SEARCH_SHARED_CACHE="search"), caplog.at_level("WARNING", "search.shared"):
+        started = time.monotonic()
+        assert found("甲乙丙丁") == (1, ["shared-i"])
+        warnings = [r for r in caplog.records if r.name == "search.shared" and "unreachable" in r.getMessage()]
+        assert len(warnings) == 1  # once, then left alone for a while
+        assert "ConnectionError" in warnings[0].getMessage()
+        assert time.monotonic() < shared._paused_until
+        live.forget()
+        memo.forget()
+        assert found("丙丁在此") == (1, ["shared-i"])
+        assert len([r for r in caplog.records if r.name == "search.shared"]) == 1
+        assert time.monotonic() - started < 5
+
+
+def test_a_database_that_refuses_the_write_fails_no_search(monkeypatch):
+    monkeypatch.setattr(shared, "WORTH_MS", 0)
     publish("shared-g", "甲乙丙丁在此。")
 
     def refuse(*args, **kwargs):
         raise DatabaseError("attempt to write a readonly database")
 
     monkeypatch.setattr(SharedTerm.objects, "update_or_create", refuse)
-    assert found("甲乙丙丁") == (1, ["shared-g"])
+    with override_settings(SEARCH_SHARED_CACHE="table"):
+        live.forget()
+        assert found("甲乙丙丁") == (1, ["shared-g"])
     assert not SharedTerm.objects.exists()
 
 
 def test_a_readers_write_gives_up_at_once_rather_than_wait_for_an_editors_lock(vendor):
     from django.db import connection
 
-    if vendor != "sqlite":
-        pytest.skip("PostgreSQL writers do not lock readers' inserts of other rows")
+    if vendor != "sqlite":  # PostgreSQL writers do not lock readers' inserts of other rows: nothing to change
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries, shared._no_waiting():
+            pass
+        assert len(queries) == 0
+        return
 
     def busy_timeout():
         with connection.cursor() as cursor:
@@ -113,3 +288,23 @@ def test_a_readers_write_gives_up_at_once_rather_than_wait_for_an_editors_lock(v
     with shared._no_waiting():
         assert busy_timeout() == 0
     assert busy_timeout() == before > 0
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_settings_put_shared_terms_on_redis_when_redis_url_is_set_else_in_the_table():
+    import json
+    import sys
+
+    from django.conf import settings
+
+    code = ("import json, config.settings as s; "
+            "print(json.dumps([s.SEARCH_SHARED_CACHE, s.CACHES.get('search', {}).get('BACKEND')]))")
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SEARCH_SHARED_CACHE")}
+
+    def chosen(**extra):
+        out = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, cwd=settings.BASE_DIR,
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    assert chosen(REDIS_URL="redis://127.0.0.1:6379/3") == ["search", "django.core.cache.backends.redis.RedisCache"]
+    assert chosen() == ["table", None]

@@ -144,19 +144,27 @@ def _soffice(outdir: Path, files: list[Path], target: str, timeout: float = 120)
     soffice = shutil.which("soffice")
     if soffice is None:
         raise FileNotFoundError("soffice")
-    with tempfile.TemporaryDirectory(prefix="docs-soffice-") as profile:
-        cmd = [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={Path(profile).as_uri()}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(outdir),
-            *map(str, files),
-        ]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout, env=dict(os.environ, HOME=profile))
+    # LibreOffice now and then aborts while it sets up a fresh profile on a loaded machine (exit 134,
+    # seen once in a full run); the documents are only test input, so a crash is retried once in a
+    # new profile, and a second failure is raised with what soffice printed.
+    for attempt in (1, 2):
+        with tempfile.TemporaryDirectory(prefix="docs-soffice-") as profile:
+            cmd = [
+                soffice,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                *map(str, files),
+            ]
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=dict(os.environ, HOME=profile))
+        if done.returncode == 0:
+            return
+        print(f"soffice --convert-to {target} exited {done.returncode} (attempt {attempt}): {done.stderr.decode(errors='replace')[-500:]}")
+    raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
 
 
 def _heading_of(line: str) -> tuple[str, str]:
