@@ -14,10 +14,7 @@ CI=true it fails instead.
 """
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -28,60 +25,19 @@ pytest.register_assert_rewrite("tests.live_app")
 from archive.editorial.login_guard import MAX_PER_ACCOUNT  # noqa: E402
 from tests.archive.conftest import form_data  # noqa: E402
 from tests.live_app import EDITORS, PASSWORD, Server, gunicorn_available, record, suite_vendor  # noqa: E402
+from tests.redis_server import redis_for_tests  # noqa: E402
 
 pytest_plugins = ["tests.live_app"]
 pytestmark = pytest.mark.slow
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 PRIVATE_REDIS_PORT = 55459  # this module's own redis-server, when none answers at TEST_REDIS_URL
 WITHIN = 1.0  # seconds: an edit on one node is searchable and shown on the other by then
 LOCKED = "登录失败次数过多"
 
 
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true needs Redis for the app-node tests: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    """A Redis for the nodes: the tests' database number on the local server, or a private one."""
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        _unavailable("the redis package is not installed (pip install -e .): app-node tests skipped")
-    if _redis_answers(TEST_REDIS_URL):
-        yield TEST_REDIS_URL
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _unavailable(f"no Redis answers at {TEST_REDIS_URL} and redis-server is not installed "
-                     "(apt-get install redis-server): app-node tests skipped")
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([binary, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while not _redis_answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                _unavailable(f"no Redis answers at {TEST_REDIS_URL} and a private redis-server did not start")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from redis_for_tests(tmp_path_factory, PRIVATE_REDIS_PORT, "the app-node tests")
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ behaviour is checked against both stores: the SharedTerm table (the default with
 Django's RedisCache on a real Redis (REDIS_URL)."""
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -17,57 +16,17 @@ from django.test import override_settings
 from search import indexing, live, memo, shared
 from search.engine import search
 from search.models import SharedTerm
+from tests.redis_server import redis_for_tests
 from tests.search.helpers import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 PRIVATE_REDIS_PORT = 55461  # this module's own redis-server, when none answers at TEST_REDIS_URL
-
-
-def _redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true needs Redis for the shared term cache tests: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    """The tests' database number on the local Redis, or a private redis-server."""
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        _unavailable("the redis package is not installed (pip install -e .): Redis store not tested")
-    if _redis_answers(TEST_REDIS_URL):
-        yield TEST_REDIS_URL
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        _unavailable(f"no Redis answers at {TEST_REDIS_URL} and redis-server is not installed: Redis store not tested")
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([binary, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while not _redis_answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                _unavailable(f"no Redis answers at {TEST_REDIS_URL} and a private redis-server did not start")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    yield from redis_for_tests(tmp_path_factory, PRIVATE_REDIS_PORT, "the Redis store of the shared term cache")
 
 
 def _redis_cache(url: str, prefix: str) -> dict:
