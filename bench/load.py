@@ -155,9 +155,9 @@ def _get_json(url: str, timeout: float = 30):
 
 
 class Editor(threading.Thread):
-    """Saves one section every EDIT_INTERVAL_S, as an editor in the admin would (one transaction,
-    Section.save, so that the signals relink and reindex it), and counts what fails. Markers are
-    numbered from `first`, so that each run's are its own."""
+    """Saves one section every EDIT_INTERVAL_S and counts what fails; `save` says how (HttpEditor:
+    through a node's admin, as a person does). Markers are numbered from `first`, so that each
+    run's are its own."""
 
     def __init__(self, section_ids: list[int], first: int = 1):
         super().__init__(daemon=True)
@@ -167,24 +167,26 @@ class Editor(threading.Thread):
         self.saves, self.failures, self.errors, self.latencies_ms = 0, 0, [], []
         self.last = None  # (section id, marker text) of the last successful save
 
-    def run(self):
-        from django.db import connection, transaction
+    def prepare(self) -> None:
+        """What must hold before the first save (signing in); a failure here ends the editor."""
 
-        from archive.models import Section
+    def save(self, sid: int, marker: str) -> None:
+        raise NotImplementedError
+
+    def run(self):
+        from django.db import connection
 
         n = self.first - 1
         next_at = time.monotonic()
         try:
+            self.prepare()
             while not self.stop.is_set():
                 n += 1
                 sid = self.section_ids[n % len(self.section_ids)]
                 marker = f"（第{n}次校订）"
                 started = time.perf_counter()
                 try:
-                    with transaction.atomic():
-                        section = Section.objects.select_for_update().get(pk=sid)
-                        section.body = EDIT_MARK.sub("", section.body) + marker
-                        section.save()
+                    self.save(sid, marker)
                     self.saves += 1
                     self.last = (sid, marker)
                 except Exception as exc:  # a failed save is a result, not a crash of the benchmark
@@ -194,6 +196,9 @@ class Editor(threading.Thread):
                 self.latencies_ms.append((time.perf_counter() - started) * 1000)
                 next_at += EDIT_INTERVAL_S
                 self.stop.wait(max(0.0, next_at - time.monotonic()))
+        except Exception as exc:
+            self.failures += 1
+            self.errors.append(repr(exc)[:300])
         finally:
             connection.close()
 
@@ -537,7 +542,7 @@ class _FormParser(HTMLParser):
 
 
 class HttpEditor(Editor):
-    """The editor of Editor, but saving through a node as a person does: signed in to the admin
+    """An Editor saving through a node as a person does: signed in to the admin
     (a superuser made for the run), opening each section's change page and submitting its form.
     A save counts when the admin answers with its redirect; a form shown again is a failure."""
 
@@ -577,48 +582,25 @@ class HttpEditor(Editor):
         if status != 302:
             raise RuntimeError(f"the benchmark editor could not sign in to {self.base}/admin/ (status {status})")
 
-    def run(self):
-        from django.db import connection
+    def prepare(self) -> None:
+        if not self.signed_in:
+            self.sign_in()
 
-        n = self.first - 1
-        next_at = time.monotonic()
-        try:
-            if not self.signed_in:
-                self.sign_in()
-            while not self.stop.is_set():
-                n += 1
-                sid = self.section_ids[n % len(self.section_ids)]
-                marker = f"（第{n}次校订）"
-                started = time.perf_counter()
-                try:
-                    path = f"/admin/archive/section/{sid}/change/"
-                    status, page = self._open(path)
-                    if status != 200:
-                        raise RuntimeError(f"GET {path}: {status}")
-                    form = _FormParser()
-                    form.feed(page)
-                    fields = form.fields
-                    fields["body"] = EDIT_MARK.sub("", fields.get("body", "").replace("\r\n", "\n").strip("\n")) + marker
-                    fields["csrfmiddlewaretoken"] = self._csrf()
-                    fields["_save"] = "保存"
-                    status, page = self._open(path, fields)
-                    if status != 302:
-                        errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
-                        raise RuntimeError(f"POST {path}: {status} {re.sub('<[^>]+>', ' ', ' '.join(errors))[:200]}")
-                    self.saves += 1
-                    self.last = (sid, marker)
-                except Exception as exc:  # a failed save is a result, not a crash of the benchmark
-                    self.failures += 1
-                    if len(self.errors) < 5:
-                        self.errors.append(repr(exc)[:300])
-                self.latencies_ms.append((time.perf_counter() - started) * 1000)
-                next_at += EDIT_INTERVAL_S
-                self.stop.wait(max(0.0, next_at - time.monotonic()))
-        except Exception as exc:
-            self.failures += 1
-            self.errors.append(repr(exc)[:300])
-        finally:
-            connection.close()
+    def save(self, sid: int, marker: str) -> None:
+        path = f"/admin/archive/section/{sid}/change/"
+        status, page = self._open(path)
+        if status != 200:
+            raise RuntimeError(f"GET {path}: {status}")
+        form = _FormParser()
+        form.feed(page)
+        fields = form.fields
+        fields["body"] = EDIT_MARK.sub("", fields.get("body", "").replace("\r\n", "\n").strip("\n")) + marker
+        fields["csrfmiddlewaretoken"] = self._csrf()
+        fields["_save"] = "保存"
+        status, page = self._open(path, fields)
+        if status != 302:
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', page, re.S)
+            raise RuntimeError(f"POST {path}: {status} {re.sub('<[^>]+>', ' ', ' '.join(errors))[:200]}")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
