@@ -110,22 +110,18 @@ def replica_aliases() -> list[str]:
 
 
 @contextmanager
-def primary_reads():
-    """Reads inside this block go to the primary, whatever the request (one consistent view)."""
-    token = _route.set(PRIMARY)
-    try:
-        yield
-    finally:
-        _route.reset(token)
-
-
-@contextmanager
 def reads_from(alias: str | None):
+    """Reads inside this block go to `alias` (None: the primary), whatever the request."""
     token = _route.set(alias)
     try:
         yield
     finally:
         _route.reset(token)
+
+
+def primary_reads():
+    """Reads inside this block go to the primary, whatever the request (one consistent view)."""
+    return reads_from(PRIMARY)
 
 
 def current_read_alias() -> str:
