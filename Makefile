@@ -26,10 +26,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Migrate, load the corpus, rebuild a stale search index: scripts/setup.sh, which `make run` runs too.
 serve-setup: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_corpus
-	$(PY) manage.py rebuild_index --if-stale
+	PY=$(PY) bash scripts/setup.sh
 
 # DEBUG off, gunicorn, whitenoise, a secret key kept in .secret_key: scripts/serve.sh.
 run: install

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: serves the archive as it is meant to be used — DEBUG off, gunicorn, static files
 # collected and served by whitenoise — over plain HTTP on this machine (docs/deployment.md for a
-# server behind a TLS proxy). Sets up what is missing first (migrate, corpus, search index).
+# server behind a TLS proxy). Sets up what is missing first (scripts/setup.sh: migrate, corpus,
+# search index).
 #
 #   HOST (127.0.0.1; 0.0.0.0 opens it to the network), PORT (8000),
 #   ALLOWED_HOSTS (localhost,127.0.0.1,[::1]; add the name or address others type),
@@ -25,11 +26,10 @@ export SECRET_KEY DEBUG=0 PLAIN_HTTP=${PLAIN_HTTP:-1}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}
 
 # The static files first: with DEBUG off every page needs their manifest, and the system checks
-# that migrate runs refuse to go on without it (archive/checks.py).
+# that migrate runs refuse to go on without it (archive/checks.py). Then the database, as
+# `make serve-setup` does it: scripts/setup.sh.
 "$PY" manage.py collectstatic --noinput -v0
-"$PY" manage.py migrate --noinput
-"$PY" manage.py load_corpus
-"$PY" manage.py rebuild_index --if-stale
+PY="$PY" bash scripts/setup.sh
 
 cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 WORKERS=${WORKERS:-$(( cores < 2 ? 2 : (cores > 4 ? 4 : cores) ))}

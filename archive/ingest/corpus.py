@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from archive import services
@@ -35,7 +36,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class CorpusError(Exception):
-    """A fixture that cannot be loaded as it is; the message lists every problem found."""
+    """A fixture that cannot be loaded as it is; the message lists every problem found, in
+    plain Chinese (load_corpus prints it as it is)."""
 
 
 @dataclass
@@ -73,6 +75,32 @@ def _counted(kind: str, n: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Messages: what an editor reads when a fixture cannot be loaded
+
+
+def _quoted(value) -> str:
+    """A value from a fixture as a message shows it: “…” for text, JSON for anything else."""
+    if value is None or value == "":
+        return "（空）"
+    return f"“{value}”" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _not_a_choice(what: str, value, choices) -> str:
+    """类别“x”不在可选范围内，可选：“news”（新闻报道）、…: the code to write, with its meaning."""
+    listed = "、".join(f"“{code}”（{label}）" for code, label in choices.choices)
+    return f"{what}{_quoted(value)}不在可选范围内，可选：{listed}"
+
+
+def _invalid(where: str, exc: ValidationError, model) -> CorpusError:
+    """A model's own validation (full_clean) in the words of its admin: 名称：这个字段不能为空。"""
+    problems = []
+    for name, messages in exc.message_dict.items():
+        label = "" if name == "__all__" else str(model._meta.get_field(name).verbose_name) + "："
+        problems += [label + message for message in messages]
+    return CorpusError(f"{where}：" + "；".join(problems))
+
+
+# ---------------------------------------------------------------------------------------------
 # Checking curated files against their raw text
 
 
@@ -101,81 +129,82 @@ def check_curated(data: dict, seed_text: str) -> list[str]:
 
     def check_range(where, rng):
         if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(n, int) for n in rng)):
-            problems.append(f"{where}: range {rng!r} is not [first, last]")
+            problems.append(f"{where}：行范围应写成 [起始行, 结束行]，现在是 {_quoted(rng)}")
             return False
         a, b = rng
         if not 1 <= a <= b <= len(lines):
-            problems.append(f"{where}: lines {a}-{b} are outside 1-{len(lines)}")
+            problems.append(f"{where}：第 {a}—{b} 行超出了原始文本（共 {len(lines)} 行）")
             return False
         covered.update(range(a, b + 1))
         return True
 
     for item in data.get("unplaced", []):
-        check_range("unplaced", item.get("lines"))
-    for article in data.get("articles", []):
+        check_range("未归入报道的行", item.get("lines"))
+    for number, article in enumerate(data.get("articles", []), 1):
         slug = article.get("slug", "")
-        where = f"article {slug or '?'}"
+        where = f"报道{_quoted(slug)}" if slug else f"第 {number} 篇报道"
         if not SLUG_RE.match(slug):
-            problems.append(f"{where}: slug must be lower-case ASCII words joined by '-'")
+            problems.append(f"{where}：网址名只能用小写英文字母和数字，词与词之间用“-”连接")
         if slug in slugs:
-            problems.append(f"{where}: slug used twice")
+            problems.append(f"{where}：网址名与前面的报道重复")
         slugs.add(slug)
         if article.get("kind") not in Article.Kind.values:
-            problems.append(f"{where}: kind {article.get('kind')!r} is not one of {Article.Kind.values}")
+            problems.append(f"{where}：" + _not_a_choice("类别", article.get("kind"), Article.Kind))
         try:
             date, _ = parse_partial_date(article.get("date", ""))
-        except ValueError as exc:
-            problems.append(f"{where}: {exc}")
+        except ValueError:
+            problems.append(f"{where}：日期{_quoted(article.get('date'))}写法不对，应写成 2024、2024-11 或 2024-11-05")
         else:
             inferred = article.get("date_inferred", False)
             if not isinstance(inferred, bool):
-                problems.append(f"{where}: date_inferred must be true or false")
+                problems.append(f"{where}：“日期系推定”只能填 true 或 false，即是或否")
             elif inferred and date is None:
-                problems.append(f"{where}: date_inferred is true but there is no date")
+                problems.append(f"{where}：标明了日期系推定，却没有填写日期")
         if not article.get("title", "").strip():
-            problems.append(f"{where}: no title")
+            problems.append(f"{where}：没有标题")
         if not article.get("sections"):
-            problems.append(f"{where}: no sections")
+            problems.append(f"{where}：没有正文")
         if not article.get("editorial_note", "").strip():
-            problems.append(f"{where}: no editorial note")
+            problems.append(f"{where}：没有编校说明")
         ranges = article.get("original") or []
         if not ranges or not all(check_range(where, rng) for rng in ranges):
             if not ranges:
-                problems.append(f"{where}: no original line ranges")
+                problems.append(f"{where}：没有标明原文在原始文本中的行")
             continue
         reading = article.get("reading_order") or ranges
         if sorted(map(tuple, reading)) != sorted(map(tuple, ranges)):
-            problems.append(f"{where}: reading_order must list the same ranges as original")
+            problems.append(f"{where}：阅读顺序列出的行必须与原文的行范围一致")
             continue
         original = fold_for_comparison(original_text(lines, reading))
         for wrong, right in article.get("corrections", []):
             original = original.replace(fold_for_comparison(wrong), fold_for_comparison(right))
-        pieces = [("title", article.get("title", "")), ("subtitle", article.get("subtitle", ""))]
+        pieces = [("标题", article.get("title", "")), ("副标题", article.get("subtitle", ""))]
         for n, section in enumerate(article.get("sections", []), 1):
-            pieces.append((f"section {n} heading", section.get("heading", "")))
-            pieces += [(f"section {n} paragraph {k}", p) for k, p in enumerate(section.get("paragraphs", []), 1)]
+            pieces.append((f"第 {n} 节的小标题", section.get("heading", "")))
+            pieces += [(f"第 {n} 节第 {k} 段", p) for k, p in enumerate(section.get("paragraphs", []), 1)]
             if not section.get("heading", "").strip() and not any(p.strip() for p in section.get("paragraphs", [])):
-                problems.append(f"{where}: section {n} has neither heading nor paragraphs")
-        pieces += [(f"caption {k}", c) for k, c in enumerate(article.get("captions", []), 1)]
+                problems.append(f"{where}：第 {n} 节既没有小标题也没有段落")
+        pieces += [(f"第 {k} 条图片说明", c) for k, c in enumerate(article.get("captions", []), 1)]
         for label, text in pieces:
             folded = fold_for_comparison(text)
             if folded and folded not in original:
-                problems.append(f"{where}: {label} is not in the original text: {text[:40]!r}")
+                problems.append(f"{where}：{label}在原文中找不到：“{text[:40]}”")
     missing = [n for n, line in enumerate(lines, 1) if line.strip() and n not in covered]
     if missing:
-        problems.append(f"raw lines not in any article or 'unplaced': {compress(missing)}")
+        problems.append(f"原始文本第 {compress(missing)} 行既不属于任何报道，也没有列为未归入报道的行")
     return problems
 
 
 def compress(numbers: list[int]) -> str:
+    """[3, 4, 5, 9] → '3—5、9': line numbers as a message lists them."""
     runs, start = [], None
     for i, n in enumerate(numbers):
         if start is None:
             start = n
         if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
-            runs.append(f"{start}-{n}" if n != start else str(n))
+            runs.append(f"{start}—{n}" if n != start else str(n))
             start = None
-    return ", ".join(runs)
+    return "、".join(runs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,11 +226,11 @@ class DepartmentResolver:
     def resolve(self, name: str) -> Department:
         name = name.strip()
         if name in self.ambiguous:
-            raise CorpusError(f"department name {name!r} fits more than one department in the catalog")
+            raise CorpusError(f"单位名称{_quoted(name)}在单位目录中对应不止一个单位")
         try:
             return self.by_name[name]
         except KeyError:
-            raise CorpusError(f"department {name!r} is not in fixtures/departments.json (name, short name or alias)")
+            raise CorpusError(f"单位{_quoted(name)}不在单位目录 fixtures/departments.json 中：名称、简称和别名都对不上")
 
 
 def load_departments(entries: list[dict], *, update: bool, report: LoadReport):
@@ -216,7 +245,7 @@ def load_departments(entries: list[dict], *, update: bool, report: LoadReport):
             "summary": entry.get("summary", ""),
         }
         if entry["kind"] not in Department.Kind.values:
-            raise CorpusError(f"department {entry['slug']}: kind {entry['kind']!r} is not one of {Department.Kind.values}")
+            raise CorpusError(f"单位{_quoted(entry['slug'])}：" + _not_a_choice("类别", entry["kind"], Department.Kind))
         _upsert(Department, entry["slug"], fields, update=update, report=report, label="departments")
         if entry.get("parent"):
             parents[entry["slug"]] = entry["parent"]
@@ -226,17 +255,19 @@ def load_departments(entries: list[dict], *, update: bool, report: LoadReport):
             try:
                 parent = Department.objects.get(slug=parent_slug)
             except Department.DoesNotExist:
-                raise CorpusError(f"department {slug}: parent {parent_slug!r} is not in the catalog")
+                raise CorpusError(f"单位{_quoted(slug)}：上级单位{_quoted(parent_slug)}不在单位目录中")
             if department.parent_id != parent.pk:
                 department.parent = parent
-                department.full_clean()
+                _validate(department, f"单位{_quoted(slug)}")
                 department.save(update_fields=["parent"])
 
 
 def load_initiatives(entries: list[dict], *, update: bool, report: LoadReport):
     for entry in entries:
         if entry["category"] not in Initiative.Category.values:
-            raise CorpusError(f"initiative {entry['slug']}: category {entry['category']!r} is not known")
+            raise CorpusError(
+                f"改革举措{_quoted(entry['slug'])}：" + _not_a_choice("分类", entry["category"], Initiative.Category)
+            )
         fields = {
             "name": entry["name"],
             "aliases": list(entry.get("aliases", [])),
@@ -248,7 +279,8 @@ def load_initiatives(entries: list[dict], *, update: bool, report: LoadReport):
             leads = list(Department.objects.filter(slug__in=entry.get("lead_departments", [])))
             unknown = set(entry.get("lead_departments", [])) - {d.slug for d in leads}
             if unknown:
-                raise CorpusError(f"initiative {entry['slug']}: lead departments not in the catalog: {sorted(unknown)}")
+                listed = "、".join(_quoted(slug) for slug in sorted(unknown))
+                raise CorpusError(f"改革举措{_quoted(entry['slug'])}：牵头单位 {listed} 不在单位目录中")
             initiative.lead_departments.set(leads)
 
 
@@ -257,23 +289,32 @@ def load_synonyms(entries: list[dict], *, update: bool, report: LoadReport):
     unless update asks for the fixture's version, like every catalog."""
     for entry in entries:
         if not isinstance(entry.get("terms"), list):
-            raise CorpusError(f"synonym group {entry.get('slug')!r}: terms must be a list")
+            raise CorpusError(f"同义词组{_quoted(entry.get('slug'))}：同义词要写成列表，如 [\"国企\", \"国有企业\"]")
         fields = {"terms": list(entry["terms"]), "note": entry.get("note", "")}
         _upsert(Synonym, entry["slug"], fields, update=update, report=report, label="synonyms")
 
 
+def _validate(obj, where: str):
+    """The model's own checks (full_clean), failing as a CorpusError an editor can read."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise _invalid(where, exc, type(obj)) from exc
+
+
 def _upsert(model, slug, fields, *, update, report, label):
     obj = model.objects.filter(slug=slug).first()
+    where = f"{model._meta.verbose_name}{_quoted(slug)}"
     if obj is None:
         obj = model(slug=slug, **fields)
-        obj.full_clean()
+        _validate(obj, where)
         obj.save()
         report.count("created", label)
         return obj, True
     if update and any(getattr(obj, k) != v for k, v in fields.items()):
         for k, v in fields.items():
             setattr(obj, k, v)
-        obj.full_clean()
+        _validate(obj, where)
         obj.save()
         report.count("updated", label)
     else:
@@ -297,12 +338,14 @@ def raw_document_for(path: Path) -> RawDocument:
 
 
 def load_curated_file(path: Path, seeds_dir: Path, *, update: bool, report: LoadReport, resolver: DepartmentResolver):
-    data = json.loads(path.read_text(encoding="utf-8"))
-    seed_path = seeds_dir / data["seed"]
+    data = _read_json(path)
+    seed_path = seeds_dir / data.get("seed", "")
+    if not data.get("seed") or not seed_path.is_file():
+        raise CorpusError(f"{path.name}：找不到它所整理的原始文本{_quoted(data.get('seed'))}（应在 {seeds_dir} 中）")
     seed_text = seed_path.read_text(encoding="utf-8")
     problems = check_curated(data, seed_text)
     if problems:
-        raise CorpusError(f"{path.name}:\n  " + "\n  ".join(problems))
+        raise CorpusError(f"{path.name} 有 {len(problems)} 处问题：\n  " + "\n  ".join(problems))
     raw = raw_document_for(seed_path)
     lines = seed_text.splitlines(keepends=True)
     for entry in data["articles"]:
@@ -351,7 +394,7 @@ def _create_article(entry: dict, raw: RawDocument, original: str, resolver: Depa
         raw_document=raw,
         status=Article.Status.PUBLISHED,
     )
-    article.full_clean()
+    _validate(article, f"报道{_quoted(entry['slug'])}")
     article.save()
     for order, author in enumerate(entry.get("authors", [])):
         person = _person(author, resolver)
@@ -427,4 +470,4 @@ def _read_json(path: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise CorpusError(f"{path.name} is not valid JSON: {exc}") from exc
+        raise CorpusError(f"{path.name} 不是有效的 JSON 文件：第 {exc.lineno} 行第 {exc.colno} 列附近格式有误") from exc

@@ -4,7 +4,10 @@ It describes the responses as they are (search.serializers for /api/search, sear
 /api/suggest, archive/reading/exports.py for the list downloads, archive/reading/api.py for one
 article): those shapes are contracts, so this document follows them and never the other way
 round. Objects allow properties not listed here, so adding a field does not break a client;
-tests/archive/reading/test_api.py checks every endpoint against it with schemathesis."""
+tests/archive/reading/test_api.py checks every endpoint against it with schemathesis.
+
+A part used in more than one place (a parameter, the 404 answer, a list's response, a schema)
+is written once, under components, and referred to by $ref."""
 
 from archive.models import Article
 from search.api import FACET_LABELS as FACET_NAMES
@@ -26,11 +29,26 @@ def _object(properties: dict, required=None, description=""):
     return schema
 
 
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
+def _integer(**limits):
+    return {"type": "integer", **limits}
+
+
+def _ref(name, group="schemas"):
+    return {"$ref": f"#/components/{group}/{name}"}
 
 
 NAMED = _object({"name": _string(), "slug": _string(), "url": _string("完整网址", format="uri")})
+
+
+def _named(**properties):
+    """A named object (name, slug, url) with properties of its own besides."""
+    return {**NAMED, "properties": {**NAMED["properties"], **properties}}
+
+
+def _list(items, count=None, **properties):
+    """A list download (archive/reading/exports.py): its title, page and count, then the results."""
+    envelope = {"title": _string(), "url": _string(), "count": count or _integer(minimum=0), **properties}
+    return _object({**envelope, "results": _array(items)})
 
 SCHEMAS = {
     "Error": _object({"error": _string("出错原因")}),
@@ -38,7 +56,7 @@ SCHEMAS = {
         {
             "value": _string("筛选参数的取值"),
             "label": _string(),
-            "count": {"type": "integer", "minimum": 0},
+            "count": _integer(minimum=0),
             "selected": {"type": "boolean"},
         }
     ),
@@ -56,7 +74,7 @@ SCHEMAS = {
         {
             "article": _object(
                 {
-                    "id": {"type": "integer"},
+                    "id": _integer(),
                     "title": _string(),
                     "url": _string("站内路径"),
                     "date": _string("按精度书写的日期，如 2024年11月；原文未印、由正文推定的日期加方括号，如 [2026年]"),
@@ -69,15 +87,15 @@ SCHEMAS = {
             "section": _object({"heading": _string(), "url": _string("站内路径，带检索词与锚点")}),
             "snippet": _string("摘录，检索词以 <mark> 标出"),
             "score": {"type": "number"},
-            "more_sections": {"type": "integer", "minimum": 0},
+            "more_sections": _integer(minimum=0),
         }
     ),
     "SearchResults": _object(
         {
             "query": _string(),
-            "total": {"type": "integer", "minimum": 0},
-            "page": {"type": "integer", "minimum": 1},
-            "pages": {"type": "integer", "minimum": 0},
+            "total": _integer(minimum=0),
+            "page": _integer(minimum=1),
+            "pages": _integer(minimum=0),
             "results": _array(_ref("SearchHit")),
             "facets": _object({facet: _array(_ref("FacetValue")) for facet in FACETS}),
             "expansions": _array(_ref("Expansion")),
@@ -105,7 +123,7 @@ SCHEMAS = {
     ),
     "ArticleRecord": _object(
         {
-            "id": {"type": "integer"},
+            "id": _integer(),
             "title": _string(),
             "subtitle": _string(),
             "kind": _string("体裁名称"),
@@ -121,136 +139,77 @@ SCHEMAS = {
             "url": _string(format="uri"),
         }
     ),
-    "ArticleList": _object(
-        {
-            "title": _string(),
-            "url": _string(),
-            "count": {"type": "integer", "minimum": 0},
-            "results": _array(_ref("ArticleRecord")),
-        }
+    "ArticleList": _list(_ref("ArticleRecord")),
+    "SearchExport": _list(_ref("ArticleRecord"), query=_string(), total=_integer(minimum=0)),
+    "DepartmentList": _list(
+        _object(
+            {
+                "slug": _string(),
+                "name": _string(),
+                "short_name": _string(),
+                "aliases": _array(_string()),
+                "kind": _string(),
+                "region": _string(),
+                "parent": _string(),
+                "reports": _integer(minimum=0),
+                "url": _string(format="uri"),
+            }
+        ),
+        count=_integer(),
     ),
-    "SearchExport": _object(
-        {
-            "title": _string(),
-            "url": _string(),
-            "count": {"type": "integer", "minimum": 0},
-            "query": _string(),
-            "total": {"type": "integer", "minimum": 0},
-            "results": _array(_ref("ArticleRecord")),
-        },
-        required=["title", "url", "count", "query", "total", "results"],
+    "InitiativeList": _list(
+        _object(
+            {
+                "slug": _string(),
+                "name": _string(),
+                "aliases": _array(_string()),
+                "category": _string(),
+                "lead_departments": _array(_string()),
+                "reports": _integer(minimum=0),
+                "mentions": _integer(minimum=0),
+                "summary": _string(),
+                "url": _string(format="uri"),
+            }
+        ),
+        count=_integer(),
     ),
-    "DepartmentList": _object(
-        {
-            "title": _string(),
-            "url": _string(),
-            "count": {"type": "integer"},
-            "results": _array(
-                _object(
-                    {
-                        "slug": _string(),
-                        "name": _string(),
-                        "short_name": _string(),
-                        "aliases": _array(_string()),
-                        "kind": _string(),
-                        "region": _string(),
-                        "parent": _string(),
-                        "reports": {"type": "integer", "minimum": 0},
-                        "url": _string(format="uri"),
-                    }
-                )
-            ),
-        }
+    "MentionList": _list(
+        _object(
+            {
+                "article": _string(),
+                "date": _string(),
+                "section": _string(),
+                "before": _string(),
+                "name": _string(),
+                "after": _string(),
+                "url": _string(format="uri"),
+            }
+        ),
+        count=_integer(),
     ),
-    "InitiativeList": _object(
-        {
-            "title": _string(),
-            "url": _string(),
-            "count": {"type": "integer"},
-            "results": _array(
-                _object(
-                    {
-                        "slug": _string(),
-                        "name": _string(),
-                        "aliases": _array(_string()),
-                        "category": _string(),
-                        "lead_departments": _array(_string()),
-                        "reports": {"type": "integer", "minimum": 0},
-                        "mentions": {"type": "integer", "minimum": 0},
-                        "summary": _string(),
-                        "url": _string(format="uri"),
-                    }
-                )
-            ),
-        }
-    ),
-    "MentionList": _object(
-        {
-            "title": _string(),
-            "url": _string(),
-            "count": {"type": "integer"},
-            "results": _array(
-                _object(
-                    {
-                        "article": _string(),
-                        "date": _string(),
-                        "section": _string(),
-                        "before": _string(),
-                        "name": _string(),
-                        "after": _string(),
-                        "url": _string(format="uri"),
-                    }
-                )
-            ),
-        }
-    ),
+    "Named": NAMED,
+    "Kind": _string(enum=list(Article.Kind.values)),
     "Article": _object(
         {
-            "id": {"type": "integer"},
+            "id": _integer(),
             "slug": _string(),
             "url": _string(format="uri"),
             "title": _string(),
             "subtitle": _string(),
-            "kind": _string(enum=list(Article.Kind.values)),
+            "kind": _ref("Kind"),
             "kind_label": _string(),
             "date": {"type": ["string", "null"], "description": "2024、2024-11 或 2024-11-05"},
             "date_precision": _string(enum=list(Article.DatePrecision.values)),
             "date_display": _string(),
             "date_inferred": {"type": "boolean"},
-            "source": {"oneOf": [NAMED, {"type": "null"}]},
-            "series": {
-                "oneOf": [
-                    {**NAMED, "properties": {**NAMED["properties"], "order": {"type": ["integer", "null"]}}},
-                    {"type": "null"},
-                ]
-            },
+            "source": {"oneOf": [_ref("Named"), {"type": "null"}]},
+            "series": {"oneOf": [_named(order={"type": ["integer", "null"]}), {"type": "null"}]},
             "doc_number": _string("文号"),
             "page": _string("版次"),
             "creators": _array(_string(), "署名者；没有署名时为发文单位"),
-            "authors": _array(
-                {
-                    **NAMED,
-                    "properties": {
-                        **NAMED["properties"],
-                        "role": _string(),
-                        "role_label": _string(),
-                        "position": _string(),
-                    },
-                }
-            ),
-            "departments": _array(
-                {
-                    **NAMED,
-                    "properties": {
-                        **NAMED["properties"],
-                        "role": _string(enum=["author", "subject"]),
-                        "role_label": _string(),
-                    },
-                }
-            ),
-            "initiatives": _array(
-                {**NAMED, "properties": {**NAMED["properties"], "count": {"type": "integer", "minimum": 1}}}
-            ),
+            "authors": _array(_named(role=_string(), role_label=_string(), position=_string())),
+            "departments": _array(_named(role=_string(enum=["author", "subject"]), role_label=_string())),
+            "initiatives": _array(_named(count=_integer(minimum=1))),
             "captions": _array(_string()),
             "sections": _array(
                 _object(
@@ -258,19 +217,19 @@ SCHEMAS = {
                         "anchor": _string(),
                         "url": _string(format="uri"),
                         "heading": _string(),
-                        "level": {"type": "integer", "enum": [2, 3]},
+                        "level": _integer(enum=[2, 3]),
                         "paragraphs": _array(_string()),
                         "mentions": _array(
                             _object(
                                 {
-                                    "initiative": NAMED,
-                                    "count": {"type": "integer", "minimum": 1},
+                                    "initiative": _ref("Named"),
+                                    "count": _integer(minimum=1),
                                     "offsets": _array(
                                         _object(
                                             {
                                                 "field": _string(enum=["heading", "body"]),
-                                                "start": {"type": "integer", "minimum": 0},
-                                                "end": {"type": "integer", "minimum": 0},
+                                                "start": _integer(minimum=0),
+                                                "end": _integer(minimum=0),
                                             }
                                         )
                                     ),
@@ -298,7 +257,7 @@ SCHEMAS = {
                 ),
                 "issued": {
                     "type": "object",
-                    "properties": {"date-parts": _array(_array({"type": "integer"})), "circa": {"type": "boolean"}},
+                    "properties": {"date-parts": _array(_array(_integer())), "circa": {"type": "boolean"}},
                 },
                 "URL": _string(format="uri"),
             },
@@ -321,11 +280,12 @@ def _param(name, where="query", schema=None, description="", required=False, **e
     }
 
 
-SORT = _param("sort", schema=_string(enum=["newest", "oldest", "series"]), description="排序：最新、最早或系列顺序")
-SEARCH_PARAMS = [
-    _param("q", description="检索词"),
-    *[
-        _param(
+# Parameters of more than one operation: the search's (q, one per facet, dates, its sort), a
+# list's sort and an object's slug.
+PARAMETERS = {
+    "q": _param("q", description="检索词"),
+    **{
+        facet: _param(
             facet,
             schema=_array(_string()),
             description=f"按{FACET_NAMES[facet]}筛选，可重复",
@@ -333,29 +293,36 @@ SEARCH_PARAMS = [
             explode=True,
         )
         for facet in FACETS
-    ],
-    _param("date_from", description="起始日期：2024、2024-05 或 2024-05-01"),
-    _param("date_to", description="截止日期"),
-]
+    },
+    "date_from": _param("date_from", description="起始日期：2024、2024-05 或 2024-05-01"),
+    "date_to": _param("date_to", description="截止日期"),
+    "search_sort": _param("sort", schema=_string(enum=["relevance", "newest", "oldest"])),
+    "sort": _param("sort", schema=_string(enum=["newest", "oldest", "series"]), description="排序：最新、最早或系列顺序"),
+    "slug": _param("slug", "path", description="网址名"),
+}
+SEARCH_PARAMS = [_ref(name, "parameters") for name in ("q", *FACETS, "date_from", "date_to")]
+SEARCH_SORT, SORT, SLUG = (_ref(name, "parameters") for name in ("search_sort", "sort", "slug"))
 
 
 def _json_response(schema_name, description="成功"):
     return {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}
 
 
-NOT_FOUND = {"description": "没有这个对象", "content": {"text/html": {"schema": _string()}}}
+RESPONSES = {
+    "NotFound": {"description": "没有这个对象", "content": {"text/html": {"schema": _string()}}},
+    "ArticleList": _json_response("ArticleList"),
+    "CSLItems": {"description": "成功", "content": {CSL_JSON: {"schema": _ref("CSLItems")}}},
+}
 
 
-def _get(summary, schema_name, parameters=(), not_found=False, operation_id=""):
-    responses = {"200": _json_response(schema_name)}
+def _get(summary, ok, parameters=(), not_found=False, operation_id=""):
+    """One GET operation: ok is its 200 response, a not_found one may also answer 404."""
+    responses = {"200": ok}
     if not_found:
-        responses["404"] = NOT_FOUND
+        responses["404"] = _ref("NotFound", "responses")
     return {
         "get": {"summary": summary, "operationId": operation_id, "parameters": list(parameters), "responses": responses}
     }
-
-
-SLUG = _param("slug", "path", description="网址名")
 
 
 def paths() -> dict:
@@ -370,7 +337,7 @@ def paths() -> dict:
         ),
         "/kinds/{kind}/reports.json": (
             "一种体裁的报道",
-            [_param("kind", "path", _string(enum=list(Article.Kind.values))), SORT],
+            [_param("kind", "path", _ref("Kind")), SORT],
             "listKindReports",
         ),
         "/sources/{slug}/reports.json": ("一个出处的报道", [SLUG, SORT], "listSourceReports"),
@@ -380,17 +347,20 @@ def paths() -> dict:
     result = {
         "/api/search": _get(
             "全文检索",
-            "SearchResults",
+            _json_response("SearchResults"),
             [
                 *SEARCH_PARAMS,
-                _param("sort", schema=_string(enum=["relevance", "newest", "oldest"])),
-                _param("page", schema={"type": "integer", "minimum": 1}),
+                SEARCH_SORT,
+                _param("page", schema=_integer(minimum=1)),
                 *[_param(f"{facet}_filter", description=f"在{FACET_NAMES[facet]}的取值中筛选") for facet in FACETS],
             ],
             operation_id="search",
         ),
         "/api/suggest": _get(
-            "检索框的提示", "Suggestions", [_param("q", description="已输入的文字，汉字或拼音")], operation_id="suggest"
+            "检索框的提示",
+            _json_response("Suggestions"),
+            [_param("q", description="已输入的文字，汉字或拼音")],
+            operation_id="suggest",
         ),
         "/api/articles/{slug}": {
             "get": {
@@ -407,47 +377,33 @@ def paths() -> dict:
             }
         },
         "/search/export.json": _get(
-            "检索结果全部导出",
-            "SearchExport",
-            [*SEARCH_PARAMS, _param("sort", schema=_string(enum=["relevance", "newest", "oldest"]))],
-            operation_id="searchExport",
+            "检索结果全部导出", _json_response("SearchExport"), [*SEARCH_PARAMS, SEARCH_SORT], operation_id="searchExport"
         ),
-        "/departments.json": _get("全部单位", "DepartmentList", operation_id="listDepartments"),
-        "/initiatives.json": _get("全部改革举措", "InitiativeList", operation_id="listInitiatives"),
+        "/departments.json": _get("全部单位", _json_response("DepartmentList"), operation_id="listDepartments"),
+        "/initiatives.json": _get("全部改革举措", _json_response("InitiativeList"), operation_id="listInitiatives"),
         "/initiatives/{slug}/mentions.json": _get(
             "一项改革举措的全部提及（上下文）",
-            "MentionList",
+            _json_response("MentionList"),
             [SLUG],
             not_found=True,
             operation_id="listMentions",
         ),
     }
+    article_list, csl_items = _ref("ArticleList", "responses"), _ref("CSLItems", "responses")
     for path, (summary, parameters, operation_id) in lists.items():
-        result[path] = _get(
-            summary, "ArticleList", parameters, not_found=path != "/articles.json", operation_id=operation_id
-        )
+        not_found = path != "/articles.json"
+        result[path] = _get(summary, article_list, parameters, not_found=not_found, operation_id=operation_id)
         # The same list as CSL-JSON, for reference managers (archive/reading/references.py).
-        result[path.replace(".json", ".csl.json")] = _csl(
-            f"{summary}（CSL-JSON 文献）",
-            parameters,
-            not_found=path != "/articles.json",
-            operation_id=operation_id + "Csl",
+        result[path.replace(".json", ".csl.json")] = _get(
+            f"{summary}（CSL-JSON 文献）", csl_items, parameters, not_found=not_found, operation_id=operation_id + "Csl"
         )
-    result["/articles/{slug}/cite.csl.json"] = _csl(
-        "一篇报道的 CSL-JSON 文献", [SLUG], not_found=True, operation_id="articleCsl"
+    result["/articles/{slug}/cite.csl.json"] = _get(
+        "一篇报道的 CSL-JSON 文献", csl_items, [SLUG], not_found=True, operation_id="articleCsl"
     )
-    result["/search/export.csl.json"] = _csl(
-        "检索结果的 CSL-JSON 文献",
-        [*SEARCH_PARAMS, _param("sort", schema=_string(enum=["relevance", "newest", "oldest"]))],
-        operation_id="searchExportCsl",
+    result["/search/export.csl.json"] = _get(
+        "检索结果的 CSL-JSON 文献", csl_items, [*SEARCH_PARAMS, SEARCH_SORT], operation_id="searchExportCsl"
     )
     return result
-
-
-def _csl(summary, parameters, not_found=False, operation_id=""):
-    operation = _get(summary, "CSLItems", parameters, not_found=not_found, operation_id=operation_id)
-    operation["get"]["responses"]["200"]["content"] = {CSL_JSON: {"schema": _ref("CSLItems")}}
-    return operation
 
 
 def description(server: str) -> dict:
@@ -460,5 +416,5 @@ def description(server: str) -> dict:
         },
         "servers": [{"url": server}],
         "paths": paths(),
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
     }

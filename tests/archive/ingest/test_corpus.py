@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from archive.ingest.corpus import DepartmentResolver, check_curated, fold_for_comparison, load_all
 from archive.models import Article, Department, Initiative, Mention, Person, Section
@@ -685,14 +686,16 @@ def test_checker_reports_a_paragraph_that_is_not_in_the_original():
     broken["articles"][0]["sections"][0]["paragraphs"].append("园区亩均税收较上年翻了三番，全市为之振奋。")
     problems = check_curated(broken, seed_text(SEED_002))
     assert len(problems) == 1
-    assert "section 1 paragraph 4 is not in the original text" in problems[0]
+    assert problems[0].startswith("报道“2022-zhuzhou-gongxinju-reply-1022”：第 1 节第 4 段在原文中找不到：“园区亩均税收")
 
 
 def test_checker_reports_a_raw_line_range_left_uncovered():
     data = read_curated(FIXTURES / "corpus" / "002_92def54a1eb8131a.json")
     broken = copy.deepcopy(data)
     broken["articles"][0]["original"] = [[3, 50]]  # drops the sign-off: 株洲市工业和信息化局 / 2022年6月28日
-    assert check_curated(broken, seed_text(SEED_002)) == ["raw lines not in any article or 'unplaced': 51, 53"]
+    assert check_curated(broken, seed_text(SEED_002)) == [
+        "原始文本第 51、53 行既不属于任何报道，也没有列为未归入报道的行"
+    ]
 
 
 def test_checker_reports_an_inferred_flag_without_a_date_or_not_a_yes_or_no():
@@ -700,12 +703,93 @@ def test_checker_reports_an_inferred_flag_without_a_date_or_not_a_yes_or_no():
     broken = copy.deepcopy(data)
     broken["articles"][0].update(date="", date_inferred=True)
     assert check_curated(broken, seed_text(SEED_002)) == [
-        "article 2022-zhuzhou-gongxinju-reply-1022: date_inferred is true but there is no date"
+        "报道“2022-zhuzhou-gongxinju-reply-1022”：标明了日期系推定，却没有填写日期"
     ]
     broken["articles"][0].update(date="2022", date_inferred="是")
     assert check_curated(broken, seed_text(SEED_002)) == [
-        "article 2022-zhuzhou-gongxinju-reply-1022: date_inferred must be true or false"
+        "报道“2022-zhuzhou-gongxinju-reply-1022”：“日期系推定”只能填 true 或 false，即是或否"
     ]
+
+
+def ascii_words_outside_quotes(message: str) -> list[str]:
+    """ASCII words of three or more letters in a message, leaving out values quoted “…” from the
+    fixture and the one file a message may name (fixtures/departments.json)."""
+    message = re.sub(r"“[^”]*”", "", message).replace("fixtures/departments.json", "")
+    return re.findall(r"[A-Za-z_]{3,}", message)
+
+
+def test_checker_names_every_problem_in_plain_chinese_without_field_names():
+    data = read_curated(FIXTURES / "corpus" / "002_92def54a1eb8131a.json")
+    broken = copy.deepcopy(data)
+    entry = broken["articles"][0]
+    entry.update(slug="Reply_1022", kind="letter", date="2022年", title="", editorial_note="")
+    entry["sections"].append({"heading": "", "paragraphs": []})
+    entry["captions"] = ["一张从未印出的照片"]
+    entry["reading_order"] = [[1, 2]]
+    second = copy.deepcopy(entry)
+    second.update(original=[[0, 9999]])
+    broken["articles"].append(second)
+    broken["unplaced"] = [{"lines": "51", "why": "页眉"}]
+    problems = check_curated(broken, seed_text(SEED_002))
+    assert len(problems) >= 10, problems
+    for problem in problems:
+        assert not ascii_words_outside_quotes(problem), problem
+    joined = "\n".join(problems)
+    for expected in (
+        "网址名只能用小写英文字母和数字",
+        "网址名与前面的报道重复",
+        "类别“letter”不在可选范围内，可选：“news”（新闻报道）",
+        "日期“2022年”写法不对，应写成 2024、2024-11 或 2024-11-05",
+        "没有标题",
+        "没有编校说明",
+        "阅读顺序列出的行必须与原文的行范围一致",
+        "第 0—9999 行超出了原始文本",
+        "未归入报道的行：行范围应写成 [起始行, 结束行]，现在是 “51”",
+    ):
+        assert expected in joined, expected
+
+
+def write_fixtures(folder: Path, departments: list[dict]) -> Path:
+    """A fixtures folder of one department catalog and no curated reports."""
+    (folder / "corpus").mkdir()
+    (folder / "departments.json").write_text(json.dumps(departments, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_load_corpus_refuses_an_unknown_department_kind_in_plain_chinese_and_loads_nothing(tmp_path):
+    folder = write_fixtures(tmp_path, [{"slug": "ceshi-ju", "name": "测试局", "kind": "bureau"}])
+    with pytest.raises(CommandError) as caught:
+        call_command("load_corpus", fixtures=str(folder))
+    message = str(caught.value)
+    assert message.startswith("什么都没有载入：单位“ceshi-ju”：类别“bureau”不在可选范围内"), message
+    assert "“government”（政府部门）" in message
+    assert not ascii_words_outside_quotes(message), message
+    assert not Department.objects.filter(slug="ceshi-ju").exists()
+
+
+def test_load_corpus_names_a_catalog_entry_the_model_refuses_by_the_admins_words(tmp_path):
+    folder = write_fixtures(tmp_path, [{"slug": "ceshi-ju", "name": "", "kind": "government"}])
+    with pytest.raises(CommandError) as caught:
+        call_command("load_corpus", fixtures=str(folder))
+    message = str(caught.value)
+    assert "部门/单位“ceshi-ju”：名称：" in message, message
+    assert not ascii_words_outside_quotes(message), message
+
+
+def test_load_corpus_points_at_the_place_of_a_json_mistake(tmp_path):
+    folder = write_fixtures(tmp_path, [])
+    (folder / "corpus" / "009_broken.json").write_text('{"seed": "009.txt",\n  "articles": [,]}', encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("load_corpus", fixtures=str(folder))
+    assert str(caught.value) == "什么都没有载入：009_broken.json 不是有效的 JSON 文件：第 2 行第 16 列附近格式有误"
+
+
+def test_load_corpus_says_which_raw_text_a_curated_file_lacks(tmp_path):
+    folder = write_fixtures(tmp_path, [])
+    (folder / "corpus" / "009_lost.json").write_text('{"seed": "009_lost.txt", "articles": []}', encoding="utf-8")
+    with pytest.raises(CommandError) as caught:
+        call_command("load_corpus", fixtures=str(folder))
+    assert "009_lost.json：找不到它所整理的原始文本“009_lost.txt”" in str(caught.value)
 
 
 def test_every_date_the_corpus_says_it_inferred_is_explained_in_the_note():
