@@ -1,6 +1,8 @@
 """The archive's search on tantivy (PyPI `tantivy`, the official Python bindings), for weighing
 the engine against it (bench/engine_compare.py, docs/search-performance.md "The engine: tantivy
-weighed"). Not used by the site.
+weighed"). Not used by the site, which matches with the same schema and documents
+(search/tantivy_index.py, imported here) built from the database's rows; this build segments the
+archive's texts afresh, as the weighing measured.
 
 One tantivy document per published section:
 
@@ -32,145 +34,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FACETS = ("department", "initiative", "year", "kind", "source", "author")
-ARTICLE_FIELDS = ("title", "author", "dept", "docno", "caption")
-BREAK = "|"
-WORD_FIELDS = {"w_title": 4.0, "w_init": 3.0, "w_heading": 2.0, "w_body": 1.0, "w_article": 0.5}
+from search.tantivy_index import (  # noqa: F401  (the schema, token streams and documents: the site's)
+    ARTICLE_FIELDS,
+    BREAK,
+    FACETS,
+    WORD_FIELDS,
+    canon_units,
+    channel,
+    directory_mb,
+    document,
+    leaf_query,
+    leaf_tokens,
+    schema,
+    stream,
+)
+from search.tantivy_index import archive_article_rows as _article_rows
+from search.tantivy_index import archive_section_rows as _section_rows
+
 FACET_LIMIT = 100
 PAGE_SIZE = 10
-
-
-# ---------------------------------------------------------------------------------------------
-# Token streams
-
-
-def stream(seq) -> list[str]:
-    """Grams of a unit sequence (None = break), as search.tokens.stream_of but with Latin pairs
-    kept apart by `_`."""
-    out = []
-    for a, b in zip(seq, seq[1:]):
-        if a is None:
-            continue
-        if b is None:
-            out.append(BREAK)
-        else:
-            out.append(a + "_" + b if a.isascii() and b.isascii() else a + b)
-    return out
-
-
-def channel(seqs) -> str:
-    """The `grams` text of several unit sequences: their streams apart by breaks, then the units."""
-    tokens: list[str] = []
-    for seq in seqs:
-        if tokens:
-            tokens.append(BREAK)
-        tokens += stream(seq)
-    distinct = sorted({u for seq in seqs for u in seq if u is not None})
-    return " ".join(tokens + [BREAK] + ["#" + u for u in distinct])
-
-
-def canon_units(canon: str) -> list:
-    """The unit sequence of a canonical string (search.tokens.canonical_of)."""
-    from search.tokens import BREAK_MARK, UNIT_END
-
-    return [None if piece == BREAK_MARK[0] else piece for piece in canon.split(UNIT_END)[:-1]]
-
-
-def leaf_tokens(text: str):
-    """('term', token) or ('phrase', tokens) for a term's text (normalised), or None."""
-    from search.tokens import units
-
-    seq = units(text)
-    present = [u for u in seq if u is not None]
-    if not present:
-        return None
-    if len(present) == 1:
-        return ("term", "#" + present[0])
-    grams = stream(seq)
-    return ("term", grams[0]) if len(grams) == 1 else ("phrase", grams)
-
-
-# ---------------------------------------------------------------------------------------------
-# Schema and build
-
-
-def schema():
-    import tantivy
-
-    sb = tantivy.SchemaBuilder()
-    sb.add_unsigned_field("sid", stored=True, indexed=True, fast=True)
-    sb.add_unsigned_field("aid", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("start", indexed=True, fast=True)  # day ordinals; 0 = undated
-    sb.add_integer_field("end", indexed=True, fast=True)
-    for name in ("grams", "agrams", *(f"f_{f}" for f in ARTICLE_FIELDS)):
-        sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for name in WORD_FIELDS:
-        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    for name in FACETS:
-        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
-    sb.add_text_field("text", stored=True, tokenizer_name="raw", index_option="basic")
-    return sb.build()
-
-
-def _article_rows(article_ids):
-    """aid → (agrams, field grams, article words) from the report's printed texts."""
-    from search import segmentation
-    from search.documents import printed_parts, texts_of_parts
-    from search.indexing import ARTICLE_WORD_PARTS
-    from search.normalize import normalize
-
-    tk = segmentation.tokenizer()
-    out = {}
-    for aid, parts in printed_parts(article_ids).items():
-        texts = texts_of_parts(parts)
-        fields = {f: channel([canon_units(getattr(texts, f))]) for f in ARTICLE_FIELDS}
-        words = [w for key in ARTICLE_WORD_PARTS.values() for part in parts[key] if part
-                 for w in segmentation.words(normalize(part), tk)]
-        out[aid] = (channel([canon_units(texts.canon)]), fields, " ".join(words))
-    return out
-
-
-def _section_rows(items):
-    """Worker: prepared section fields for (sid, aid, title, heading, body, initiative names)."""
-    from archive.text import folded
-    from search import segmentation
-    from search.normalize import normalize
-    from search.tokens import units
-
-    tk = segmentation.tokenizer()
-    out = []
-    for sid, aid, title, heading, body, names in items:
-        parts = [normalize(title), normalize(heading), normalize(body)]
-        out.append((
-            sid, aid, channel([units(p) for p in parts]),
-            " ".join(segmentation.words(parts[0], tk)),
-            " ".join(folded(normalize(n)) for n in names),
-            " ".join(segmentation.words(parts[1], tk)),
-            " ".join(segmentation.words(parts[2], tk)),
-            body or heading,
-        ))
-    return out
-
-
-def document(row, article_row, article):
-    """The tantivy document of a prepared section row, its report's printed texts and facts."""
-    import tantivy
-
-    sid, aid, grams, w_title, w_init, w_heading, w_body, text = row
-    agrams, fields, w_article = article_row or ("", {}, "")
-    doc = tantivy.Document()
-    doc.add_unsigned("sid", sid)
-    doc.add_unsigned("aid", aid)
-    doc.add_integer("start", article.date.toordinal() if article and article.date else 0)
-    doc.add_integer("end", article.end.toordinal() if article and article.end else 0)
-    texts = {"grams": grams, "agrams": agrams, "w_title": w_title, "w_init": w_init, "w_heading": w_heading,
-             "w_body": w_body, "w_article": w_article, "text": text, **{f"f_{f}": fields.get(f, "") for f in ARTICLE_FIELDS}}
-    for name, value in texts.items():
-        doc.add_text(name, value)
-    for facet in FACETS:
-        for value in (article.values[facet] if article else ()):
-            doc.add_text(facet, value)
-    return doc
 
 
 @dataclass
@@ -244,10 +126,6 @@ def build(directory, workers: int = 2, chunk: int = 2000, heap_mb: int = 256) ->
     )
 
 
-def directory_mb(path) -> float:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
-
-
 # ---------------------------------------------------------------------------------------------
 # Search
 
@@ -292,15 +170,7 @@ class TantivyEngine:
     # -- the query tree -------------------------------------------------------------------------
 
     def _leaf(self, text: str, fieldname: str):
-        import tantivy
-
-        tokens = leaf_tokens(text)
-        if tokens is None:
-            return None
-        kind, value = tokens
-        if kind == "term":
-            return tantivy.Query.term_query(self.schema, fieldname, value, index_option="basic")
-        return tantivy.Query.phrase_query(self.schema, fieldname, value)
+        return leaf_query(self.schema, text, fieldname)
 
     def _either(self, text: str):
         """A plain term: in the section's own text or in its report's printed texts."""
@@ -550,7 +420,8 @@ def edit_latency(directory, section_id: int, marker: str, engine: TantivyEngine)
     facts._load_articles([section.article_id])
     writer = index.writer(heap_size=50_000_000, num_threads=1)
     t1 = time.perf_counter()
-    writer.delete_documents_by_term("sid", section.pk)
+    # by a query: tantivy's delete by term does not match a u64 field's values
+    writer.delete_documents_by_query(tantivy.Query.term_query(engine.schema, "sid", section.pk))
     writer.add_document(document(row, article, facts.articles.get(section.article_id)))
     writer.commit()
     t2 = time.perf_counter()

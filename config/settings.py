@@ -223,6 +223,13 @@ if REDIS_URL:
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 SEARCH_SHARED_CACHE = os.environ.get("SEARCH_SHARED_CACHE", "").strip() or ("search" if REDIS_URL else "table")
+# What finds the sections a term occurs in: "database" (the gram tables) or "tantivy" (an index on
+# this node's disk, in SEARCH_INDEX_DIR / the database's name, following the change log:
+# search/tantivy_index.py). Both give the same results.
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "").strip().lower() or "database"
+if SEARCH_ENGINE not in ("database", "tantivy"):
+    raise ImproperlyConfigured(f"SEARCH_ENGINE must be database or tantivy, not {SEARCH_ENGINE!r}")
+SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR") or BASE_DIR / "var" / "search-index")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,14 +1,19 @@
 """Which sections a query tree matches, exactly: the backend proposes candidates from the
 character channel (search.tokens), and the normalised text decides where the index cannot. The
 texts printed once per report (bylines, captions…) are matched for all of its sections
-(search.documents)."""
+(search.documents). With settings.SEARCH_ENGINE "tantivy", the node's tantivy index proposes and
+decides instead of the gram tables and ArticleDocument (search.tantivy_index), where it can answer."""
 
-from search import shared
+import logging
+
+from search import shared, tantivy_index
 from search.documents import indexed_articles_with, key_matches, leaf_key
 from search.models import SearchDocument
 from search.query import And, Field, Not, Or, Phrase, PlainText
 from search.segmentation import words as segment_words
 from search.tokens import canonical, contains, gram_stream, units
+
+logger = logging.getLogger(__name__)
 
 
 class Matcher:
@@ -19,6 +24,8 @@ class Matcher:
         self.live = live
         self.by_words = by_words  # PlainText as all of its words rather than the literal term
         self.scan = scan  # a fallback.ScanIndex: match by reading every section, not the index
+        # the node's tantivy index, synced with the change log, when it is to match and can
+        self.tantivy = tantivy_index.for_matching(live) if scan is None else None
 
     def leaf(self, text: str, field: str | None = None) -> set[int]:
         """The sections that have the term (in one field of their report, for a field term)."""
@@ -44,13 +51,29 @@ class Matcher:
             return self.scan.sections_with_key(key)
         found = set() if field else self._sections_with(text, present, key)
         articles = self.live.articles
-        for aid in indexed_articles_with(key):
+        for aid in self._articles_with(text, key):
             if aid in articles:
                 found.update(articles[aid].sections)
         return found
 
+    def _articles_with(self, text, key) -> set[int]:
+        """The reports whose printed texts have the term (in its field, for a field term)."""
+        if self.tantivy is not None:
+            try:
+                return self.tantivy.articles_with(text, key)
+            except Exception as exc:  # never fail a search for it: the database answers
+                logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
+                self.tantivy = None
+        return indexed_articles_with(key)
+
     def _sections_with(self, text, present, key) -> set[int]:
         """The sections whose own text (title, heading, body) has the term."""
+        if self.tantivy is not None:
+            try:
+                return self.tantivy.sections_with(text, key)
+            except Exception as exc:  # never fail a search for it: the database answers
+                logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
+                self.tantivy = None
         if len(present) == 1:
             return self.backend.candidates([], present)
         candidates = self.backend.candidates(gram_stream(text), [])

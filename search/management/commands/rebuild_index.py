@@ -1,10 +1,12 @@
-"""Rebuild the search index from the database (it is derived data: nothing is lost by dropping it)."""
+"""Rebuild the search index from the database (it is derived data: nothing is lost by dropping it),
+and this node's tantivy index with it when SEARCH_ENGINE is "tantivy" (search.tantivy_index)."""
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search import indexing
+from search import indexing, tantivy_index
 
 
 class Command(BaseCommand):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
             if not problems:
                 if verbosity:
                     self.stdout.write("检索索引已是最新，无需重建。")
+                if settings.SEARCH_ENGINE == "tantivy" and tantivy_index.read_state(tantivy_index.folder()) is None:
+                    self._node_index(verbosity)
                 return
             if verbosity:
                 self.stdout.write("检索索引需要重建：" + "；".join(problems))
@@ -44,4 +48,13 @@ class Command(BaseCommand):
                     f"索引重建完成：{report.sections} 个段落，{report.characters / 1e6:.2f} MB 文本，"
                     f"{report.seconds:.2f} 秒（{rate:.2f} MB/s），词典 {report.dictionary_hash}"
                 )
+            )
+        if settings.SEARCH_ENGINE == "tantivy":
+            self._node_index(verbosity)
+
+    def _node_index(self, verbosity):
+        state = tantivy_index.rebuild()
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(f"本机磁盘上的检索索引已重建：{state['sections']} 个段落，{state['seconds']:.2f} 秒")
             )
