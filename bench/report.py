@@ -157,6 +157,12 @@ def targets(result: dict) -> list[tuple[str, str, str, bool | None]]:
     return rows
 
 
+ENGINES = {  # settings.SEARCH_ENGINE: what found the sections a term occurs in
+    "database": "terms matched by the database's gram tables",
+    "tantivy": "terms matched by the node's tantivy index (SEARCH_ENGINE=tantivy)",
+}
+
+
 def block(result: dict) -> str:
     corpus = result.get("corpus", {})
     index = result.get("index", {})
@@ -166,7 +172,7 @@ def block(result: dict) -> str:
         f"Run {result['date']} on {result['cores']} cores ({result.get('machine', '')}), DEBUG "
         f"{'on' if result.get('debug') else 'off'}; commit "
         f"`{result.get('commit', '?')}`{' with local changes' if result.get('dirty') else ''}, search code "
-        f"`{result.get('engine_fingerprint', '?')}`. Corpus: {corpus.get('articles', '?'):,} articles, "
+        f"`{result.get('engine_fingerprint', '?')}`, {ENGINES.get(result.get('search_engine', 'database'))}. Corpus: {corpus.get('articles', '?'):,} articles, "
         f"{corpus.get('sections', '?'):,} sections, {corpus.get('mb', '?')} MB of text, {corpus.get('mentions', '?'):,} "
         f"initiative mentions; database {result.get('database_mb', '?')} MB after the run.",
         "",
@@ -180,6 +186,10 @@ def block(result: dict) -> str:
         lines.append(f"| {target} | {measured} | {mark} {verdict} |")
     lines += ["", "### Index build", "", "| index | seconds | MB of text | MB/s | peak RSS (MB) |", "| --- | --- | --- | --- | --- |"]
     lines.append(f"| ours (`rebuild()`) | {index.get('seconds')} | {index.get('mb')} | {index.get('mb_per_s')} | {index.get('peak_rss_mb')} |")
+    node = result.get("node_index")
+    if node:
+        rate = round(index["mb"] / node["seconds"], 2) if index.get("mb") and node.get("seconds") else None
+        lines.append(f"| the node's tantivy index, from the database's rows ({node['mb']:,} MB on disk) | {node['seconds']} | {index.get('mb')} | {rate} | |")
     whoosh = result.get("peers", {}).get("whoosh_jieba", {})
     if whoosh.get("index"):
         w = whoosh["index"]

@@ -150,6 +150,7 @@ def main(argv=None) -> int:
         "queries_per_class": args.queries_per_class,
         "repeat": args.repeat,
         "debug": args.debug,
+        "search_engine": settings.SEARCH_ENGINE,
         "notes": [],
     }
     say(f"== bench: {args.sections:,} sections on {args.backend} ({url.split('@')[-1]}), {result['cores']} cores")
@@ -196,6 +197,22 @@ def main(argv=None) -> int:
             if key in previous:
                 result[key] = previous[key]
         result["notes"].append("--no-load: index figures are the previous run's.")
+
+    if settings.SEARCH_ENGINE == "tantivy":
+        # The node's index (search.tantivy_index), built from the database's rows before anything
+        # is measured: without it every search would be answered by the database meanwhile.
+        from search import tantivy_index
+
+        say("  building the node's tantivy index from the database's rows…")
+        t = time.perf_counter()
+        state = tantivy_index.rebuild()
+        folder = tantivy_index.folder() / state["directory"]
+        result["node_index"] = {
+            "seconds": round(time.perf_counter() - t, 1), "sections": state["sections"],
+            "mb": round(tantivy_index.directory_mb(folder), 1),
+        }
+        clock.mark("node_index_build")
+        say(f"  node index: {result['node_index']['sections']:,} sections, {result['node_index']['mb']} MB in {result['node_index']['seconds']} s")
 
     from .queries import CLASSES, draw, read_corpus, truth
 
