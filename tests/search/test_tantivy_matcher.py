@@ -312,3 +312,25 @@ def test_healthz_reports_the_change_the_node_index_applied_and_its_lag(node, cli
     search("甲乙丙丁")  # the next search applies the change
     reported = client.get("/healthz").json()["search_index"]["node_index"]
     assert reported["applied_change"] == latest and reported["lag"] == 0
+
+
+def test_rebuild_index_node_index_builds_only_the_nodes_own(node):
+    import shutil
+
+    from django.core.management import call_command
+
+    publish("tantivy-n", "甲乙丙丁在此。")
+    built_at = IndexState.objects.get(pk=1).built_at
+    shutil.rmtree(tantivy_index.folder())
+    call_command("rebuild_index", "--node-index", verbosity=0)
+    assert IndexState.objects.get(pk=1).built_at == built_at  # the database's index untouched
+    state = tantivy_index.read_state(tantivy_index.folder())
+    assert state["applied"] == IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+
+def test_rebuild_index_node_index_refuses_without_tantivy():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with override_settings(SEARCH_ENGINE="database"), pytest.raises(CommandError, match="没有使用 tantivy"):
+        call_command("rebuild_index", "--node-index", verbosity=0)

@@ -4,7 +4,7 @@ and this node's tantivy index with it when SEARCH_ENGINE is "tantivy" (search.ta
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from search import indexing, tantivy_index
 
@@ -18,8 +18,18 @@ class Command(BaseCommand):
             action="store_true",
             help="只在 check_index 发现不一致时才重建（没有变化时很快；make run 用的就是它）。",
         )
+        parser.add_argument(
+            "--node-index",
+            action="store_true",
+            help="只重建本机磁盘上的检索索引（使用 tantivy 检索时），数据库中的索引不动：新加入的应用节点用它。",
+        )
 
-    def handle(self, *args, if_stale, verbosity, **options):
+    def handle(self, *args, if_stale, node_index, verbosity, **options):
+        if node_index:
+            if settings.SEARCH_ENGINE != "tantivy":
+                raise CommandError("本机没有使用 tantivy 检索（SEARCH_ENGINE 不是 tantivy），没有本机索引可建。")
+            self._node_index(verbosity)
+            return
         if if_stale:
             problems = indexing.drift()
             if not problems:
