@@ -6,6 +6,7 @@ with AND; many-to-many facets count distinct articles. Each value is a plain dic
 count, selected) ready for templates and JSON alike (after Datasette's facets).
 """
 
+import bisect
 import heapq
 
 from search.live import FACETS, LiveIndex
@@ -64,7 +65,7 @@ def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = 
         chosen = selected.get(facet, set())
         labels = live.labels[facet]
         wanted = (contains or {}).get(facet, "").strip().lower()
-        if _by_article(live, facet, base.bit_count()):
+        if _by_article(live, facet, base.bit_count(), limit):
             tally: dict[str, int] = {}
             if base not in matched_articles:
                 matched_articles[base] = live.from_bits(base)
@@ -90,12 +91,22 @@ def count(live: LiveIndex, matched: int, selected: dict[str, set], limit: int = 
     return result
 
 
-def _by_article(live: LiveIndex, facet: str, matching: int) -> bool:
+def _by_article(live: LiveIndex, facet: str, matching: int, limit: int = FACET_LIMIT) -> bool:
     """Whether a facet's values are cheaper to count by tallying the matching articles' values
-    than by each value's bitset (see ARCHIVE_ARTICLES_PER_STEP)."""
+    than by each value's bitset (see ARCHIVE_ARTICLES_PER_STEP). The bitsets are counted largest
+    value first and stop (_largest_counts) below the `limit`-th count so far, which is about the
+    matching share of the `limit`-th largest value's size: when most of the archive matches, few
+    values are counted; when a fifth does, a facet of flat sizes (authors) is counted whole."""
     if matching <= FEW_ARTICLES:
         return True
-    return matching * ARCHIVE_ARTICLES_PER_STEP < len(live.bits[facet]) * len(live.article_at)
+    ordered = live.values_by_size(facet)
+    archive = max(len(live.article_at), 1)
+    counted = len(ordered)
+    if counted > limit:
+        stop = matching / archive * ordered[limit - 1][0]
+        counted = bisect.bisect_right(ordered, -stop, key=lambda item: -item[0])
+        counted = max(counted, limit)
+    return matching * ARCHIVE_ARTICLES_PER_STEP < counted * archive
 
 
 def _largest_counts(live: LiveIndex, facet: str, base: int, limit: int, wanted: str, labels: dict):
