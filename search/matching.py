@@ -56,24 +56,29 @@ class Matcher:
                 found.update(articles[aid].sections)
         return found
 
+    def _from_tantivy(self, lookup: str, text, key) -> set[int] | None:
+        """The node's tantivy index's answer (its `lookup`: sections_with or articles_with), or
+        None when there is none to use; a failure is logged and the database answers from then
+        on (never a failed search for it)."""
+        if self.tantivy is None:
+            return None
+        try:
+            return getattr(self.tantivy, lookup)(text, key)
+        except Exception as exc:
+            logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
+            self.tantivy = None
+            return None
+
     def _articles_with(self, text, key) -> set[int]:
         """The reports whose printed texts have the term (in its field, for a field term)."""
-        if self.tantivy is not None:
-            try:
-                return self.tantivy.articles_with(text, key)
-            except Exception as exc:  # never fail a search for it: the database answers
-                logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
-                self.tantivy = None
-        return indexed_articles_with(key)
+        found = self._from_tantivy("articles_with", text, key)
+        return found if found is not None else indexed_articles_with(key)
 
     def _sections_with(self, text, present, key) -> set[int]:
         """The sections whose own text (title, heading, body) has the term."""
-        if self.tantivy is not None:
-            try:
-                return self.tantivy.sections_with(text, key)
-            except Exception as exc:  # never fail a search for it: the database answers
-                logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
-                self.tantivy = None
+        found = self._from_tantivy("sections_with", text, key)
+        if found is not None:
+            return found
         if len(present) == 1:
             return self.backend.candidates([], present)
         candidates = self.backend.candidates(gram_stream(text), [])
