@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from archive.models import Article
-from tests.archive.reading.test_oai import BAD_REQUESTS
+from tests.archive.reading.test_oai import BAD_REQUESTS, OAI_KEYS
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "oai"
 OFFICIAL = {  # the schemaLocation each schema names -> the verbatim copy here
@@ -158,9 +158,6 @@ def test_every_verb_and_every_page_validates_against_the_official_schemas(db, cl
 def test_each_error_response_validates_against_the_official_schema(db, client, schemas, query, code):
     root = Validator(client, schemas).get(query)
     assert [e.get("code") for e in root.findall(f"{OAI}error")] == [code]
-
-
-OAI_KEYS = ["verb", "metadataPrefix", "identifier", "from", "until", "set", "resumptionToken", "other"]
 
 
 @pytest.mark.django_db
