@@ -7,14 +7,13 @@ primary cannot be reached. It reports:
   go to it, checked afresh;
 - search_index: when the index was built, the newest change in its change log and the last this
   process's live index applied (null until the process's first search), and `stale`: the index
-  was never built, or this process has not applied a change older than INDEX_STALE_SECONDS; with
-  SEARCH_ENGINE "tantivy", the node's tantivy index too (node_index: the change it applied, its lag).
+  was never built, or this process has not applied a change older than INDEX_STALE_SECONDS; and
+  the node's tantivy index (node_index: the change it applied, its lag).
 It loads nothing heavy: the live index is looked at only if the process already has it.
 """
 
 import time
 
-from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 from django.utils import timezone
@@ -67,10 +66,9 @@ def index_state() -> dict:
         "pending_seconds": round(oldest_pending, 3) if oldest_pending is not None else None,
         "stale": stale,
     }
-    if settings.SEARCH_ENGINE == "tantivy":
-        from search import tantivy_index
+    from search import tantivy_index
 
-        state["node_index"] = tantivy_index.health(latest)  # this node's tantivy index: applied change, lag
+    state["node_index"] = tantivy_index.health(latest)  # this node's tantivy index: applied change, lag
     return state
 
 

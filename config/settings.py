@@ -212,9 +212,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "archive"}}
-# search.shared: the terms one process asked the search index for, read by every other process.
-# On Redis when REDIS_URL is set (faster than the table at every size, bench/shared_cache.py);
-# else the SharedTerm table in the archive's database, which every worker and node shares.
+# search.shared: the terms one process asked the search index for, read by every other process,
+# on Redis when REDIS_URL is set (bench/shared_cache.py); without Redis each process keeps its own
+# (a term's lookup in the node's index takes a millisecond or so: docs/search-performance.md).
 if REDIS_URL:
     CACHES["search"] = {
         **CACHES["default"],
@@ -222,13 +222,10 @@ if REDIS_URL:
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
-SEARCH_SHARED_CACHE = os.environ.get("SEARCH_SHARED_CACHE", "").strip() or ("search" if REDIS_URL else "table")
-# What finds the sections a term occurs in: "database" (the gram tables) or "tantivy" (an index on
-# this node's disk, in SEARCH_INDEX_DIR / the database's name, following the change log:
-# search/tantivy_index.py). Both give the same results.
-SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "").strip().lower() or "database"
-if SEARCH_ENGINE not in ("database", "tantivy"):
-    raise ImproperlyConfigured(f"SEARCH_ENGINE must be database or tantivy, not {SEARCH_ENGINE!r}")
+SEARCH_SHARED_CACHE = os.environ.get("SEARCH_SHARED_CACHE", "").strip() or ("search" if REDIS_URL else "")
+# The search index that matches and ranks: one tantivy index on each app node's disk, in
+# SEARCH_INDEX_DIR / the database's name, built from the database and following its change log
+# (search/tantivy_index.py; `rebuild_index --node-index` builds it on a new node).
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR") or BASE_DIR / "var" / "search-index")
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

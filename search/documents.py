@@ -20,6 +20,12 @@ from archive.models import Article, ArticleDepartment, Authorship, Caption, Depa
 from search.normalize import normalize
 from search.tokens import BREAK_MARK, canonical_of, contains, units
 
+# ArticleDocument.<field>_words: which printed parts (printed_parts, below) each holds
+ARTICLE_WORD_PARTS = {
+    "subtitle": "subtitle", "docno": "docno", "author": "author", "dept": "dept", "caption": "caption",
+    "series": "series", "source": "source",
+}
+
 FIELD_MARK = "\x03"
 # The fields a term can be limited to, with their labels for readers (help, the advanced form).
 FIELDS = {"title": "标题", "author": "作者", "dept": "发文机关/部门", "docno": "文号", "caption": "图片说明"}
@@ -63,11 +69,10 @@ def key_matches(key: str, section_canon: str, article: ArticleTexts | None) -> b
     return contains(section_canon, canon) or contains(article.canon, canon)
 
 
-def indexed_articles_with(key: str) -> set[int]:
-    """Ids of the reports whose ArticleDocument has the term (in the term's field, or anywhere
-    printed once per report for a plain term). The table holds one short row per published
-    report: a LIKE over it is a few milliseconds at 20,000 reports, and the answer is cached with
-    the term (search.live)."""
+def indexed_articles_with(key: str, among=None) -> set[int]:
+    """Ids of the reports (of `among`, when given) whose ArticleDocument has the term (in the
+    term's field, or anywhere printed once per report for a plain term). The table holds one short
+    row per published report: a LIKE over it is a few milliseconds at 20,000 reports."""
     from search.models import ArticleDocument
 
     field, canon = split_key(key)
@@ -75,11 +80,26 @@ def indexed_articles_with(key: str) -> set[int]:
     if field is not None and field not in FIELDS or not canon:
         return set()
     rows = ArticleDocument.objects.filter(**{f"{column}__contains": canon})
+    if among is not None:
+        rows = rows.filter(article_id__in=among)
     if not canon[0].isascii():
         # The term starts with a unit of one character, which the text holds only as a whole
         # unit: LIKE's answer is the exact one.
         return set(rows.values_list("article_id", flat=True))
     return {aid for aid, text in rows.values_list("article_id", column) if contains(text, canon)}
+
+
+def indexed_sections_with(key: str, among=None) -> set[int]:
+    """Ids of the sections (of the reports `among`, when given) whose own canonical text
+    (SearchDocument.canon) has the term (a plain term's key)."""
+    from search.models import SearchDocument
+
+    if not key:
+        return set()
+    rows = SearchDocument.objects.filter(canon__contains=key)
+    if among is not None:
+        rows = rows.filter(article_id__in=among)
+    return {sid for sid, text in rows.values_list("section_id", "canon").iterator(chunk_size=2000) if contains(text, key)}
 
 
 def indexed_texts(article_ids) -> dict[int, ArticleTexts]:

@@ -22,7 +22,6 @@ from archive.models import Article, Section
 from config.db_routing import primary_reads
 from search import facets as facet_module
 from search import memo, synonyms
-from search.backends import get_backend
 from search.documents import indexed_texts
 from search.fallback import NOTICE as FALLBACK_NOTICE
 from search.fallback import ScanIndex, scan_live_index
@@ -192,7 +191,6 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
     notices = list(parsed.notices)
     if sort not in SORTS:
         sort = "relevance" if parsed.tree is not None else "newest"
-    backend = get_backend()
     live = scan_live_index() if scan is not None else live_index()
     sequence = live.sequence
     # The parsed tree with each plain term ORed with the other forms of its vocabulary group.
@@ -211,13 +209,13 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
         if q and q.strip():
             notices.append("检索词中没有可检索的文字，显示全部报道。")
     else:
-        matcher = Matcher(backend, live, scan=scan)
+        matcher = Matcher(live, scan=scan)
         matched = matcher.evaluate(parsed.tree)
         if not matched and any(
             isinstance(t, PlainText) and len(term_words(t.text)) > 1 for t in positive_terms(parsed.tree)
         ):
             # Nothing has the terms as typed: look for their words anywhere in a section instead.
-            matcher = Matcher(backend, live, by_words=True, scan=scan)
+            matcher = Matcher(live, by_words=True, scan=scan, lookup=matcher.lookup)
             matched = matcher.evaluate(parsed.tree)
             by_words = True
             if matched:
@@ -241,7 +239,7 @@ def _search(q, params, *, sort, page, page_size, facet_filters, scan=None) -> Se
         candidates = [sid for aid in newest for sid in articles_sections(live, aid) if sid in matched]
         section_scores = scan.scores(terms, candidates)
     elif matched and terms:
-        ranker = Ranker(backend, terms, live)
+        ranker = Ranker(terms, live, matcher.lookup)
         if len(matched) <= RANK_LIMIT:
             candidates = [sid for sid in matched if live.has(kept, section_article[sid])]
         else:

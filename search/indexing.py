@@ -11,17 +11,16 @@ import threading
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from archive.models import Article, Initiative, Mention, Section, published_q
 from archive.text import folded
 from search import segmentation
-from search.backends import IndexRow, get_backend
-from search.documents import indexed_articles_with, indexed_texts, printed_parts, texts_of_parts
-from search.models import ArticleDocument, IndexChange, IndexState, SearchDocument, SharedTerm
+from search.documents import ARTICLE_WORD_PARTS, indexed_texts, printed_parts, texts_of_parts
+from search.models import ArticleDocument, IndexChange, IndexState, SearchDocument
 from search.normalize import normalize
-from search.tokens import BREAK, BREAK_MARK, canonical, canonical_of, gram_stream, stream_of, units
+from search.tokens import BREAK_MARK, canonical, canonical_of, units
 
 
 def state() -> IndexState:
@@ -43,13 +42,6 @@ def article_text(article: Article) -> str:
     """What every section of an article holds besides its heading and body: the title. The rest
     printed once per report (subtitle, 文号, bylines…) is its ArticleDocument (search.documents)."""
     return article.title
-
-
-# ArticleDocument.<field>_words: which printed parts (search.documents.printed_parts) each holds
-ARTICLE_WORD_PARTS = {
-    "subtitle": "subtitle", "docno": "docno", "author": "author", "dept": "dept", "caption": "caption",
-    "series": "series", "source": "source",
-}
 
 
 def article_document(article_id: int, parts: dict[str, list[str]], tk) -> ArticleDocument:
@@ -89,31 +81,20 @@ def document_canon(title: str, heading: str, body: str) -> str:
     return BREAK_MARK.join(canonical_of(units(normalize(part))) for part in (title, heading, body))
 
 
-def _row_and_document(section: Section, title: str, names: list[str], tk) -> tuple[IndexRow, SearchDocument]:
+def section_document(section: Section, title: str, names: list[str], tk) -> SearchDocument:
+    """A section's SearchDocument: its canonical text and its words (jieba), from which the
+    node's index (search.tantivy_index) is built and changes are applied."""
     title_n, heading_n, body_n = normalize(title), normalize(section.heading), normalize(section.body)
     seqs = [units(title_n), units(heading_n), units(body_n)]
-    grams = stream_of(seqs[0]) + [BREAK] + stream_of(seqs[1]) + [BREAK] + stream_of(seqs[2])
-    distinct = sorted({u for seq in seqs for u in seq if u is not None})
-    inits = [folded(normalize(n)) for n in names]
-    row = IndexRow(
-        section_id=section.pk,
-        grams=grams,
-        units=distinct,
-        title_words=segmentation.words(title_n, tk),
-        init_words=inits,
-        heading_words=segmentation.words(heading_n, tk),
-        body_words=segmentation.words(body_n, tk),
-    )
-    document = SearchDocument(
+    return SearchDocument(
         section_id=section.pk,
         article_id=section.article_id,
         canon=BREAK_MARK.join(canonical_of(seq) for seq in seqs),
-        title_words=" ".join(row.title_words),
-        init_words="\t".join(inits),
-        heading_words=" ".join(row.heading_words),
-        body_words=" ".join(row.body_words),
+        title_words=" ".join(segmentation.words(title_n, tk)),
+        init_words="\t".join(folded(normalize(n)) for n in names),
+        heading_words=" ".join(segmentation.words(heading_n, tk)),
+        body_words=" ".join(segmentation.words(body_n, tk)),
     )
-    return row, document
 
 
 def initiative_names(section_ids) -> dict[int, list[str]]:
@@ -139,7 +120,6 @@ def index_sections(section_ids) -> int:
     section_ids = list(section_ids)
     if not section_ids:
         return 0
-    backend = get_backend()
     tk = segmentation.tokenizer()
     indexed = 0
     with transaction.atomic():
@@ -149,14 +129,12 @@ def index_sections(section_ids) -> int:
                 Section.objects.filter(published_q("article"), pk__in=chunk).select_related("article")
             )
             names = initiative_names([s.pk for s in sections])
-            pairs = [_row_and_document(s, article_text(s.article), names.get(s.pk, []), tk) for s in sections]
+            documents = [section_document(s, article_text(s.article), names.get(s.pk, []), tk) for s in sections]
             touched = set(SearchDocument.objects.filter(section_id__in=chunk).values_list("article_id", flat=True))
             touched |= {s.article_id for s in sections}
-            backend.delete(chunk)
             SearchDocument.objects.filter(section_id__in=chunk).delete()
-            SearchDocument.objects.bulk_create([doc for _, doc in pairs])
-            backend.write([row for row, _ in pairs])
-            indexed += len(pairs)
+            SearchDocument.objects.bulk_create(documents)
+            indexed += len(documents)
             if not _rebuilding:
                 record_index_write(touched)
     return indexed
@@ -179,7 +157,6 @@ def remove_sections(section_ids, article_ids=()) -> None:
     with transaction.atomic():
         touched = set(article_ids)
         touched |= set(SearchDocument.objects.filter(section_id__in=section_ids).values_list("article_id", flat=True))
-        get_backend().delete(section_ids)
         SearchDocument.objects.filter(section_id__in=section_ids).delete()
         record_index_write(touched)
 
@@ -198,15 +175,15 @@ def catalog_names_changed(names, *, section_ids=(), article_ids=(), dictionary_b
     only move a boundary where the word occurs (its frequency shifts the dictionary's total by a
     few millionths, which could tip a near tie elsewhere; words only rank, and recall never
     depends on them, docs/search.md)."""
+    from search import tantivy_index  # the index reads the models this module writes
+
     sections, articles = set(section_ids), set(article_ids)
-    backend = get_backend()
+    lookup = tantivy_index.current_lookup()
     for name in {normalize(n) for n in names if n}:
-        present = [u for u in units(name) if u is not None]
-        if not present:
+        if not any(u is not None for u in units(name)):
             continue
-        grams = gram_stream(name)
-        sections |= backend.candidates(grams, []) if len(present) > 1 else backend.candidates([], present)
-        articles |= indexed_articles_with(canonical(name))
+        sections |= lookup.sections_with(name, canonical(name))
+        articles |= lookup.articles_with(name, canonical(name))
     segmentation.reset()
     index_sections(sorted(sections))
     index_article_documents(articles)
@@ -227,17 +204,43 @@ _rebuilding = False
 CHUNK = 2000
 
 
+DOCUMENT_COLUMNS = ("section_id", "article_id", "canon", "title_words", "init_words", "heading_words", "body_words")
+
+
 def _build_chunk(items):
-    """Worker: SearchDocument rows (plain tuples) and the backend's prepared index rows for a
-    chunk of plain tuples."""
+    """Worker: SearchDocument rows (plain tuples, in DOCUMENT_COLUMNS order) for a chunk of plain
+    tuples."""
     tk = segmentation.tokenizer()
-    documents, rows = [], []
+    documents = []
     for sid, aid, text, heading, body, names in items:
-        section = Section(pk=sid, article_id=aid, heading=heading, body=body)
-        row, doc = _row_and_document(section, text, names, tk)
-        rows.append(row)
+        doc = section_document(Section(pk=sid, article_id=aid, heading=heading, body=body), text, names, tk)
         documents.append((doc.section_id, doc.article_id, doc.canon, doc.title_words, doc.init_words, doc.heading_words, doc.body_words))
-    return documents, get_backend().prepare(rows)
+    return documents
+
+
+def _insert_documents(documents: list[tuple]) -> None:
+    """Insert SearchDocument rows (tuples in DOCUMENT_COLUMNS order): one COPY on PostgreSQL."""
+    table, columns = SearchDocument._meta.db_table, ", ".join(DOCUMENT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for document in documents:
+                    copy.write_row(document)
+        else:
+            marks = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", documents)
+
+
+def refresh_statistics() -> None:
+    """PostgreSQL: ANALYZE the whole database (about 2 s at 100,000 sections): after a bulk load
+    and a rebuild, autovacuum has not yet sampled the new rows, and the planner, believing the
+    article table holds a handful of rows, joins a few reports' mentions by reading all 20,000
+    articles (15 ms instead of 1)."""
+    if connection.vendor != "postgresql":
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")  # a million sections: not bounded as a web request
+        cursor.execute("ANALYZE")
 
 
 def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
@@ -252,7 +255,6 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
     segmentation.reset()
     segmentation.tokenizer()  # load before forking, so workers inherit it
     workers = workers or min(os.cpu_count() or 1, 4)
-    backend = get_backend()
     published = Section.objects.filter(published_q("article"))
     ids = list(published.order_by("pk").values_list("pk", flat=True))
     characters = 0
@@ -262,10 +264,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
     try:
         with transaction.atomic():
             _rebuilding = True
-            backend.recreate()
-            backend.clear()
             SearchDocument.objects.all().delete()
-            SharedTerm.objects.all().delete()
             chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
             # Pool.imap drains its input ahead of the workers; without a bound every chunk's text
@@ -281,14 +280,12 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
 
             results = pool.imap(_build_chunk, payloads()) if pool else map(_build_chunk, payloads())
             done = 0
-            backend.bulk_begin()
-            for documents, prepared in results:
+            for documents in results:
                 in_flight.release()
-                backend.bulk_write(documents, prepared)
+                _insert_documents(documents)
                 done += len(documents)
                 if progress:
                     progress(done, len(ids))
-            backend.bulk_end()
             _rebuild_article_documents()
             characters = sum(
                 len(h.encode()) + len(b.encode())
@@ -305,7 +302,7 @@ def rebuild(progress=None, workers: int | None = None) -> RebuildReport:
         if pool:
             pool.close()
             pool.join()
-    backend.refresh_statistics()
+    refresh_statistics()
     return RebuildReport(len(ids), characters, time.monotonic() - started, state().dictionary_hash, workers if pool else 1)
 
 
@@ -323,9 +320,6 @@ def _rebuild_article_documents() -> None:
 def drift() -> list[str]:
     """What differs between the index and the database, as sentences (empty when in step)."""
     problems = []
-    backend = get_backend()
-    if not backend.healthy():
-        return ["the backend index is missing or unreadable: run rebuild_index"]
     published = set(
         Section.objects.filter(published_q("article")).values_list("pk", flat=True)
     )
@@ -334,8 +328,6 @@ def drift() -> list[str]:
         problems.append(f"{len(published - indexed)} 个已发布的段落不在索引中")
     if indexed - published:
         problems.append(f"索引中有 {len(indexed - published)} 个段落未发布或已不存在")
-    if backend.row_count() != len(indexed):
-        problems.append(f"全文索引表有 {backend.row_count()} 行，而段落文档有 {len(indexed)} 个")
     current = segmentation.dictionary_hash()
     if state().dictionary_hash != current:
         problems.append("建索引以来分词词典变了（单位、举措名称或 words.txt 有改动）")
@@ -343,7 +335,7 @@ def drift() -> list[str]:
     stale = 0
     for section in Section.objects.filter(pk__in=indexed & published).select_related("article").iterator(chunk_size=500):
         names = initiative_names([section.pk]).get(section.pk, [])
-        _, expected = _row_and_document(section, article_text(section.article), names, tk)
+        expected = section_document(section, article_text(section.article), names, tk)
         actual = SearchDocument.objects.filter(section_id=section.pk).values_list("canon", "init_words").first()
         if actual != (expected.canon, expected.init_words):
             stale += 1

@@ -1,17 +1,16 @@
-"""Which sections a query tree matches, exactly: the backend proposes candidates from the
-character channel (search.tokens), and the normalised text decides where the index cannot. The
-texts printed once per report (bylines, captions…) are matched for all of its sections
-(search.documents). With settings.SEARCH_ENGINE "tantivy", the node's tantivy index proposes and
-decides instead of the gram tables and ArticleDocument (search.tantivy_index), where it can answer."""
+"""Which sections a query tree matches, exactly. The node's index (search.tantivy_index) answers
+which sections and reports have a term, from the character channel (search.tokens); the reports
+it is not yet up to date with, and those changed inside the caller's transaction, are decided on
+their normalised text. The texts printed once per report (bylines, captions…) are matched for all
+of its sections (search.documents)."""
 
 import logging
 
 from search import shared, tantivy_index
-from search.documents import indexed_articles_with, key_matches, leaf_key
-from search.models import SearchDocument
+from search.documents import key_matches, leaf_key
 from search.query import And, Field, Not, Or, Phrase, PlainText
 from search.segmentation import words as segment_words
-from search.tokens import canonical, contains, gram_stream, units
+from search.tokens import canonical, units
 
 logger = logging.getLogger(__name__)
 
@@ -19,13 +18,12 @@ logger = logging.getLogger(__name__)
 class Matcher:
     """Evaluates a query tree to a set of section ids, exactly."""
 
-    def __init__(self, backend, live, by_words: bool = False, scan=None):
-        self.backend = backend
+    def __init__(self, live, by_words: bool = False, scan=None, lookup=None):
         self.live = live
         self.by_words = by_words  # PlainText as all of its words rather than the literal term
         self.scan = scan  # a fallback.ScanIndex: match by reading every section, not the index
-        # the node's tantivy index, synced with the change log, when it is to match and can
-        self.tantivy = tantivy_index.for_matching(live) if scan is None else None
+        # the node's index as this search uses it (one view for the whole tree)
+        self.lookup = lookup if lookup is not None or scan is not None else tantivy_index.for_matching(live)
 
     def leaf(self, text: str, field: str | None = None) -> set[int]:
         """The sections that have the term (in one field of their report, for a field term)."""
@@ -56,41 +54,26 @@ class Matcher:
                 found.update(articles[aid].sections)
         return found
 
-    def _from_tantivy(self, lookup: str, text, key) -> set[int] | None:
-        """The node's tantivy index's answer (its `lookup`: sections_with or articles_with), or
-        None when there is none to use; a failure is logged and the database answers from then
-        on (never a failed search for it)."""
-        if self.tantivy is None:
-            return None
+    def _ask(self, question: str, text, key) -> set[int]:
+        """The node index's answer (its `question`: sections_with or articles_with). A failure of
+        the index is logged and every report is decided on its text from then on: slower, never
+        a failed search or a wrong one."""
         try:
-            return getattr(self.tantivy, lookup)(text, key)
+            return getattr(self.lookup, question)(text, key)
         except Exception as exc:
-            logger.warning("tantivy index failed on a term, matching in the database: %s", exc)
-            self.tantivy = None
-            return None
+            if not self.lookup.complete:
+                raise
+            logger.warning("tantivy index failed on a term, deciding on the text: %s", exc)
+            self.lookup = tantivy_index.Lookup(None, None, None)
+            return getattr(self.lookup, question)(text, key)
 
     def _articles_with(self, text, key) -> set[int]:
         """The reports whose printed texts have the term (in its field, for a field term)."""
-        found = self._from_tantivy("articles_with", text, key)
-        return found if found is not None else indexed_articles_with(key)
+        return self._ask("articles_with", text, key)
 
     def _sections_with(self, text, present, key) -> set[int]:
         """The sections whose own text (title, heading, body) has the term."""
-        found = self._from_tantivy("sections_with", text, key)
-        if found is not None:
-            return found
-        if len(present) == 1:
-            return self.backend.candidates([], present)
-        candidates = self.backend.candidates(gram_stream(text), [])
-        if not candidates:
-            return set()
-        # The gram index is exact but where two Latin units meet (ab cd and abc d both give the
-        # gram abcd) and, on PostgreSQL, in sections too long for tsvector positions.
-        unsure = set(candidates) if _latin_pair(present) else self.backend.unsure(candidates)
-        if not unsure:
-            return candidates
-        canon = dict(SearchDocument.objects.filter(pk__in=unsure).values_list("section_id", "canon"))
-        return (candidates - unsure) | {sid for sid in unsure if contains(canon.get(sid, ""), key)}
+        return self._ask("sections_with", text, key)
 
     def article_bits(self, tree, sections: set[int]) -> int:
         """The article bitset of the matched sections: cached with the leaf when the whole query
@@ -174,10 +157,6 @@ def matches_canon(node, canon: str, by_words: bool = False, article=None) -> boo
     if isinstance(node, And):
         return all(matches_canon(child, canon, by_words, article) for child in node.children)
     return False
-
-
-def _latin_pair(present: list[str]) -> bool:
-    return any(a.isascii() and b.isascii() for a, b in zip(present, present[1:]))
 
 
 def term_words(text: str) -> list[str]:

@@ -1,8 +1,9 @@
 """The search index: derived data, rebuilt from the archive at any time (dropping it loses nothing).
 
 SearchDocument holds one row per section of a published article, with what ranking and exact
-matching read in Python. The backend's own index sits beside it: an FTS5 table (SQLite) or two
-tsvector columns with GIN indexes (PostgreSQL), added by this app's migration.
+matching read in Python, and ArticleDocument one per report: the source of truth of the index.
+Each app node keeps its own tantivy index built from these rows and following the IndexChange log
+(search.tantivy_index), on its own disk, on either database.
 """
 
 from django.db import models
@@ -16,16 +17,10 @@ class SearchDocument(models.Model):
     init_words = models.TextField(blank=True)
     heading_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
-    needs_confirm = models.BooleanField(default=False, help_text="the backend index had to clip positions")
 
     class Meta:
         verbose_name = "检索文档"
         verbose_name_plural = "检索文档"
-        indexes = [
-            # the few flagged sections, read for every phrase lookup on PostgreSQL: without it, a
-            # scan of the whole table (200 ms at 100,000 sections)
-            models.Index(fields=["section"], condition=models.Q(needs_confirm=True), name="search_doc_needs_confirm")
-        ]
 
 
 class ArticleDocument(models.Model):
@@ -93,20 +88,3 @@ class IndexChange(models.Model):
     class Meta:
         verbose_name = "索引变更"
         verbose_name_plural = "索引变更"
-
-
-class SharedTerm(models.Model):
-    """What one serving process asked the backend index for a term, kept for the others (and
-    for itself after a restart): the sections a term's grams match, a word's document frequency,
-    the backend's best sections for a set of words. Each is exact as of `change_id`; a reader
-    re-checks the sections of the articles changed since (search.shared). Derived data like the
-    rest of the index: a rebuild empties it. Where no Redis is configured (with REDIS_URL the
-    terms are kept in the "search" cache instead, faster: search.shared says by how much)."""
-
-    key = models.CharField(max_length=64, primary_key=True, help_text="sha256 of the kind and the term")
-    change_id = models.BigIntegerField(help_text="the last IndexChange the value is exact for")
-    data = models.BinaryField(help_text="section ids as 4-byte integers (little-endian), or a count")
-
-    class Meta:
-        verbose_name = "共享检索缓存"
-        verbose_name_plural = "共享检索缓存"

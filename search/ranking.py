@@ -1,6 +1,6 @@
 """BM25 over jieba words with field weights (title > initiative names > heading > body, the texts
 printed once per report — subtitle, 文号, series, departments, source, bylines, captions — weighing
-their own, all from search.weights, the table the backends' own candidate ranking reads too), a bonus where a term
+their own, all from search.weights, the table the node index's candidate ranking reads too), a bonus where a term
 occurs whole, and a token score for sections that have the term only inside a longer word.
 Scores are computed in Python over a bounded candidate set, the same on both backends."""
 
@@ -8,8 +8,6 @@ import math
 import threading
 from array import array
 
-from django.db.models import F, TextField, Value
-from django.db.models.functions import Concat
 
 from search import memo, shared
 from search.matching import term_words
@@ -51,17 +49,18 @@ def _refresh_epoch(live):
         _df_cache["epoch"] = epoch
 
 
-def document_frequency(backend, word: str, live) -> int:
-    """Cached per process; a few hundred edits barely move a frequency, and a rebuild (which
-    starts a new live index) clears it."""
+def document_frequency(lookup, word: str, live) -> int:
+    """How many sections have the word (the node's index, search.tantivy_index.Lookup). Cached per
+    process; a few hundred edits barely move a frequency, and a rebuild (which starts a new live
+    index) clears it."""
     if not live.cache_leaves:
-        return backend.document_frequency(word)
+        return lookup.document_frequency(word)
     with _df_lock:
         _refresh_epoch(live)
         if word in _df_cache:
             return _df_cache[word]
     value, _ = shared.per_period(
-        "df", word, lambda: backend.document_frequency(word), live, DF_REFRESH_CHANGES,
+        "df", word, lambda: lookup.document_frequency(word), live, DF_REFRESH_CHANGES,
         encode=lambda n: n.to_bytes(8, "little"), decode=lambda data: int.from_bytes(data, "little"),
     )
     with _df_lock:
@@ -69,26 +68,18 @@ def document_frequency(backend, word: str, live) -> int:
     return value
 
 
-def _reports_printing(word: str) -> int:
-    """How many reports print the word once per report (ArticleDocument's word fields)."""
-    spaced = [Value(" ")]
-    for field in ARTICLE_FIELDS:
-        spaced += [F(f"{field}_words"), Value(" ")]
-    printed = Concat(*spaced, output_field=TextField())
-    return ArticleDocument.objects.annotate(printed=printed).filter(printed__contains=f" {word} ").count()
-
-
-def report_frequency(word: str, live) -> int:
-    """Cached like document frequencies (per process, shared per ranking period)."""
+def report_frequency(lookup, word: str, live) -> int:
+    """How many reports print the word once per report (the node's index, search.tantivy_index.
+    Lookup). Cached like document frequencies (per process, shared per ranking period)."""
     if not live.cache_leaves:
-        return _reports_printing(word)
+        return lookup.report_frequency(word)
     key = ("reports", word)
     with _df_lock:
         _refresh_epoch(live)
         if key in _df_cache:
             return _df_cache[key]
     value, _ = shared.per_period(
-        "rf", word, lambda: _reports_printing(word), live, DF_REFRESH_CHANGES,
+        "rf", word, lambda: lookup.report_frequency(word), live, DF_REFRESH_CHANGES,
         encode=lambda n: n.to_bytes(8, "little"), decode=lambda data: int.from_bytes(data, "little"),
     )
     with _df_lock:
@@ -97,8 +88,8 @@ def report_frequency(word: str, live) -> int:
 
 
 class Ranker:
-    def __init__(self, backend, terms, live):
-        self.backend = backend
+    def __init__(self, terms, live, lookup):
+        self.lookup = lookup  # the node's index as this search uses it (search.tantivy_index.Lookup)
         self.terms = terms
         self.live = live
         self.n_docs = max(len(live.section_article), 1)
@@ -130,14 +121,14 @@ class Ranker:
                 info["words"] = [phrase]
 
     def idf(self, word: str) -> float:
-        df = document_frequency(self.backend, word, self.live)
+        df = document_frequency(self.lookup, word, self.live)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     def article_idf(self, word: str) -> float:
         """For the texts printed once per report, a word is as rare as the reports that print
         it: a department named on a fifth of the reports is common there, however few sections
         mention it in their text."""
-        df = report_frequency(word, self.live)
+        df = report_frequency(self.lookup, word, self.live)
         return math.log(1 + (self.n_reports - df + 0.5) / (df + 0.5))
 
     def words(self) -> list[str]:
@@ -148,19 +139,19 @@ class Ranker:
         ))
 
     def best_candidates(self, limit: int) -> tuple[list[int], list[int]]:
-        """The backend's best sections for the query's words (its own ranking), cached per
+        """The node index's best sections for the query's words (BM25), cached per
         process like document frequencies, and the sections changed since, to be ranked after
         them, so that an edit is ranked at once."""
         words = tuple(self.words())
         if not self.live.cache_leaves:
-            return self.backend.best_sections(list(words), limit), []
+            return self.lookup.best_sections(list(words), limit), []
         key = ("best", words, limit)
         with _df_lock:
             _refresh_epoch(self.live)
             cached = _df_cache.get(key)
         if cached is None:
             cached = shared.per_period(
-                "best", f"{limit}\0" + "\0".join(words), lambda: self.backend.best_sections(list(words), limit),
+                "best", f"{limit}\0" + "\0".join(words), lambda: self.lookup.best_sections(list(words), limit),
                 self.live, DF_REFRESH_CHANGES, encode=lambda ids: array("i", ids).tobytes(),
                 decode=lambda data: list(array("i", data)), since_loaded=True,
             )

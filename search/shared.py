@@ -1,61 +1,52 @@
-"""A term cache shared by every serving process: on Redis through Django's cache framework when
-REDIS_URL is set (settings.SEARCH_SHARED_CACHE = "search"), else in the database (SharedTerm).
+"""A term cache shared by every serving process, on Redis through Django's cache framework when
+REDIS_URL is set (settings.SEARCH_SHARED_CACHE = "search"); without Redis, none: each process
+keeps its own (search.live's leaves, search.ranking's frequencies and best sections).
 
-Each process keeps what it asked the backend index in memory (search.live's leaves, search.ranking's
-frequencies and best sections), but a new process, or the other worker of a pair, starts with
-nothing: on PostgreSQL at 100,000 sections a frequent gram's GIN lookup takes 300–500 ms, a
-word's document frequency 100 ms and the best sections by ts_rank 200 ms, and a worker that had
-not yet met a query paid all of it, under load, for every query the other worker had already
-answered. Here the first process to compute a term stores it; the others read it (a few ms).
+A new process, or the other worker of a pair, starts with nothing. The node's tantivy index
+answers a term in milliseconds at the fixture's size, but at a million sections a frequent term's
+hundreds of thousands of section ids cost a few hundred ms to carry into Python: with Redis, the
+first process to compute a term stores it and the others read it (a few ms).
 
 A stored value is exact as of its change id, kept with it. A term's sections are brought up to
 date by re-checking the sections of every article changed since (by their canonical text, as
 search.matching decides exactness), looking back REREAD_WINDOW changes further, as the live index
 does, for changes that committed out of order; too many changes since, or a rebuild, and the term
 is computed afresh. Frequencies and best sections are kept for a ranking period, as in the process
-caches. Only what took the index WORTH_MS or more is stored, and storing is best effort: a
-read-only or busy database, or a Redis that does not answer (logged, then left alone for
-UNREACHABLE_PAUSE seconds), keeps nothing, fails no search and keeps no reader waiting.
+caches. Only what took WORTH_MS or more is stored, and storing is best effort: a Redis that does
+not answer (logged, then left alone for UNREACHABLE_PAUSE seconds) keeps nothing, fails no search
+and keeps no reader waiting.
 
 Where, by the figures of `python -m bench.shared_cache` (2 cores, load average 2.8–3.0; p50 ms
 read / write of a 300 kB value, a frequent term's sections; then of 30 kB):
     Redis (RedisCache)            0.37 / 0.56      30 kB 0.19 / 0.29
-    SharedTerm table, SQLite      0.81 / 5.9       30 kB 0.53 / 1.2
-    SharedTerm table, PostgreSQL  3.8  / 13        30 kB 0.86 / 3.6
+    a table in SQLite             0.81 / 5.9       30 kB 0.53 / 1.2
+    a table in PostgreSQL         3.8  / 13        30 kB 0.86 / 3.6
     DatabaseCache, PostgreSQL     5.2  / 26        30 kB 0.79 / 4.4
-Redis is the fastest at every size, so with REDIS_URL the terms go there (versioned keys: the
-database and the start of its change log are part of each key, so two archives or a recreated
-database on one Redis never meet each other's values; a day's timeout bounds what is kept). Without Redis the
-table stays: Django's DatabaseCache pickles and base64-encodes the value into a text column and
-counts its rows on every write, twice the table's time for the large values that matter; local
-memory is not shared between gunicorn workers, which is the point of this cache. A second
-process's first search of a frequent term at 10,000 sections on PostgreSQL (load average 2–4.5):
-175–470 ms asking the index, 102–149 ms with the value stored in any of the stores, whose reads
-take 2–11 ms of it, under the noise of shared cores (docs/search-performance.md, "Shared term
-cache"). On SQLite the table also lets a reader's write give up at once when an editor holds the
-write lock (_no_waiting), where a DatabaseCache write would wait out the busy timeout.
+Redis is the fastest at every size (versioned keys: the database and the start of its change log
+are part of each key, so two archives or a recreated database on one Redis never meet each
+other's values; a day's timeout bounds what is kept). The database table that held them without
+Redis was dropped with the gram tables (docs/search-performance.md, "The engine: tantivy weighed"):
+a term's lookup in the node's index is about as fast as reading it back from a table.
 """
 
 import hashlib
 import logging
-import random
 import threading
 import time
 from array import array
-from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
 from search.documents import sections_matching
 from search.live import REREAD_WINDOW
-from search.models import IndexChange, SearchDocument, SharedTerm
+from search.models import IndexChange, SearchDocument
 
 logger = logging.getLogger(__name__)
 MAX_CHANGED_ARTICLES = 500  # more changed articles since a stored term than this: compute it afresh
-MAX_ROWS = 1000  # stored terms (a frequent term's sections take 300 kB); the oldest go beyond this
 WORTH_MS = 20  # what the index answered faster than this is not stored (a reader's write for nothing)
 CACHE_TIMEOUT = 24 * 3600  # a term kept in the cache framework is dropped after a day unread or not
+KEY_PREFIX = "shared-term:"  # every key this module writes starts with it (the bench removes them by it)
 UNREACHABLE_PAUSE = 10.0  # seconds the cache is left alone after it failed (no search waits on it)
 
 
@@ -64,50 +55,10 @@ def _key(kind: str, term: str) -> str:
 
 
 def store_name() -> str:
-    """Where shared terms are kept: "table" (SharedTerm, in the archive's own database) or the
-    alias of a cache in CACHES (settings.SEARCH_SHARED_CACHE; "search", on Redis, when REDIS_URL
-    is set)."""
-    return getattr(settings, "SEARCH_SHARED_CACHE", "table") or "table"
-
-
-# -- the SharedTerm table ----------------------------------------------------------------------
-
-
-def _table_read(kind: str, term: str):
-    try:
-        row = SharedTerm.objects.filter(key=_key(kind, term)).values_list("change_id", "data").first()
-    except DatabaseError:
-        return None
-    return None if row is None else (row[0], bytes(row[1]))
-
-
-@contextmanager
-def _no_waiting():
-    """On SQLite, a reader's write must not wait for an editor's transaction (an import can hold
-    the write lock for seconds, and the busy timeout is 20 s): give up at once instead."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        previous = cursor.fetchone()[0]
-        cursor.execute("PRAGMA busy_timeout = 0")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
-
-
-def _table_write(kind: str, term: str, change_id: int, data: bytes) -> None:
-    try:
-        with _no_waiting(), transaction.atomic():
-            SharedTerm.objects.update_or_create(key=_key(kind, term), defaults={"change_id": change_id, "data": data})
-            if random.random() < 0.02 and SharedTerm.objects.count() > MAX_ROWS:
-                oldest = SharedTerm.objects.order_by("change_id").values_list("key", flat=True)[: MAX_ROWS // 10]
-                SharedTerm.objects.filter(key__in=list(oldest)).delete()
-    except DatabaseError as exc:  # read-only, locked: the term is simply not shared
-        logger.info("shared term cache not written: %s", exc)
+    """The alias of the cache in CACHES where shared terms are kept (settings.SEARCH_SHARED_CACHE;
+    "search", on Redis, when REDIS_URL is set), or "" where none is: each process keeps its own."""
+    name = getattr(settings, "SEARCH_SHARED_CACHE", "") or ""
+    return "" if name == "table" else name
 
 
 # -- a cache of Django's cache framework (Redis) -------------------------------------------------
@@ -138,7 +89,7 @@ def _cache_key(kind: str, term: str, live) -> str:
         with _generation_lock:
             _generations.clear()
             _generations[marker] = generation
-    return "shared-term:" + hashlib.sha256(f"{generation}\0{kind}\0{term}".encode()).hexdigest()
+    return KEY_PREFIX + hashlib.sha256(f"{generation}\0{kind}\0{term}".encode()).hexdigest()
 
 
 def _cache_failed(action: str, exc: Exception) -> None:
@@ -177,15 +128,13 @@ def _cache_write(kind: str, term: str, change_id: int, data: bytes, live) -> Non
 
 
 def _read(kind: str, term: str, live):
-    if store_name() == "table":
-        return _table_read(kind, term)
+    if not store_name():
+        return None
     return _cache_read(kind, term, live)
 
 
 def _store(kind: str, term: str, change_id: int, data: bytes, live) -> None:
-    if store_name() == "table":
-        _table_write(kind, term, change_id, data)
-    else:
+    if store_name():
         _cache_write(kind, term, change_id, data, live)
 
 

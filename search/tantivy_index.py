@@ -1,6 +1,8 @@
-"""A tantivy index (PyPI `tantivy`) on this node's disk that proposes which sections contain a
-term, in place of the gram tables, when settings.SEARCH_ENGINE is "tantivy" (docs/search-performance.md,
-"The engine: tantivy weighed": tantivy matches, the live index still counts).
+"""The search index of this node: a tantivy index (PyPI `tantivy`) on its own disk that says which
+sections and reports contain a term, how many sections have a word, and which sections rank best
+for some words (BM25), on both databases (docs/search-performance.md, "The engine: tantivy
+weighed": tantivy matches and proposes the candidates; the live index counts; search.ranking
+scores the candidates).
 
 One tantivy document per indexed section:
 
@@ -12,8 +14,8 @@ One tantivy document per indexed section:
 - `agrams`, `f_title`, `f_author`, `f_dept`, `f_docno`, `f_caption`: the same for the report's
   texts printed once (search.documents), repeated in each of its sections.
 - the jieba words (`w_*`, weighted as search.weights), the facets, `aid` and `sid` (u64 fast
-  fields), the date and period end as day ordinals, and a stored `text`: what the benchmark's
-  engine (bench/tantivy_engine.py) ranks, counts and shows; the site only matches on it so far.
+  fields), the date and period end as day ordinals, and a stored `text` (left empty by the site;
+  the benchmark's engine, bench/tantivy_engine.py, shows snippets from it).
 
 The site builds it from what the database holds (SearchDocument.canon and *_words, ArticleDocument's
 canon columns and words): no jieba pass. It follows the database's change log (IndexChange) as the
@@ -27,13 +29,16 @@ database restored), rebuilds into a new directory and swaps it in, in the backgr
 allows one writer per directory: a file lock decides which process applies; the others reload
 their searcher when state.json changes.
 
-The matcher (search.matching) asks it which sections' own text has a term (`grams`) and which
-reports print it (`agrams`, or the field's grams for a field term). Matching stays exact while the
-index lags: the reports changed since its last applied change are left out of its answer and
-decided on their canonical text (SearchDocument.canon, ArticleDocument's canon columns), as the
-database path decides its unsure candidates. Inside a transaction (the index cannot see
-uncommitted rows), while the index is missing, being rebuilt or unreadable, or on any tantivy
-error (logged), the matcher uses the database's gram tables and ArticleDocument as before.
+A search asks a Lookup (one consistent view): which sections' own text has a term (`grams`),
+which reports print it (`agrams`, or the field's grams for a field term), a word's document
+frequency and the best sections for some words (the `w_*` fields). Answers stay exact while the
+index lags: the reports changed since its last applied change ("pending") are left out of the
+index's answer and decided on the database's text (SearchDocument.canon and *_words,
+ArticleDocument's canon columns). Inside a transaction the index cannot see the transaction's
+own rows: their change-log entries, read through the transaction's connection, are pending too,
+and nothing is applied or rebuilt from inside a transaction (its rows may be rolled back). While
+the index is missing, being rebuilt or unreadable, or after a tantivy error (logged), every report
+is decided on its text: slower, never a wrong or a failed search.
 """
 
 import datetime
@@ -53,20 +58,25 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from search.weights import FIELD_WEIGHTS, SECTION_FIELDS
+
 logger = logging.getLogger(__name__)
 
 FACETS = ("department", "initiative", "year", "kind", "source", "author")
 ARTICLE_FIELDS = ("title", "author", "dept", "docno", "caption")
 BREAK = "|"
-WORD_FIELDS = {"w_title": 4.0, "w_init": 3.0, "w_heading": 2.0, "w_body": 1.0, "w_article": 0.5}
-# ArticleDocument's *_words columns, in search.indexing.ARTICLE_WORD_PARTS' order
+# the jieba word fields, weighted as search.weights (w_article: what is printed once per report)
+WORD_FIELDS = {**{f"w_{field}": FIELD_WEIGHTS[field] for field in SECTION_FIELDS}, "w_article": 0.5}
+# ArticleDocument's *_words columns, in search.documents.ARTICLE_WORD_PARTS' order
 ARTICLE_WORD_COLUMNS = ("subtitle", "docno", "author", "dept", "caption", "series", "source")
+# The index's fields and what they hold: a state that names another version is rebuilt (an
+# index built by older code, or by newer code on a node rolled back).
+SCHEMA_VERSION = 1
 CHUNK = 2000  # sections read and written per batch in a build
 WRITER_HEAP = 50_000_000  # bytes: an apply writes a few documents; a build writes more at once
 BUILD_HEAP = 200_000_000
 SYNC_SECONDS = 1.0  # a process applies changes at most this often; meanwhile they are decided on the text
 CHECK_SECONDS = 5.0  # with no change seen by the live index, the log is checked this often anyway
-MAX_PENDING = 1000  # more reports changed and not applied than this: the database path is used
 REBUILD_RETRY_SECONDS = 30.0  # a rebuild not done (another process builds, an error) is tried again after this
 
 
@@ -163,7 +173,7 @@ def archive_article_rows(article_ids) -> dict:
     archive and segmented (what ArticleDocument holds, worked out afresh: for the benchmark)."""
     from search import segmentation
     from search.documents import printed_parts, texts_of_parts
-    from search.indexing import ARTICLE_WORD_PARTS
+    from search.documents import ARTICLE_WORD_PARTS
     from search.normalize import normalize
 
     tk = segmentation.tokenizer()
@@ -403,6 +413,7 @@ def rebuild(where: Path | None = None, wait: bool = True) -> dict | None:
         state = _log_position()
         name = f"index-{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         state["sections"] = build_directory(where / name)
+        state["schema"] = SCHEMA_VERSION
         state["directory"] = name
         state["built_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat()
         state["seconds"] = round(time.monotonic() - started, 2)
@@ -495,19 +506,20 @@ class NodeIndex:
             if self.stale:
                 self._start_rebuild()
                 return False
-            return len(self.pending) <= MAX_PENDING
+            return True
 
     def _unapplied(self, state) -> tuple[list, bool]:
         """(change rows not applied, whether the index must be rebuilt) against a state. Rebuilt:
-        the database's index was rebuilt since, or the last change applied is gone or is another
-        change now (its rows were rolled back, the database restored). The token is not asked:
+        its schema is another version (SCHEMA_VERSION), the database's index was rebuilt since,
+        or the last change applied is gone or is another change now (its rows were rolled back,
+        the database restored). The token is not asked:
         a write that touched no published report (a draft's section saved) replaces it too,
         with no change logged."""
         from search.live import REREAD_WINDOW
         from search.models import IndexChange, IndexState
 
         built_at = IndexState.objects.filter(pk=1).values_list("built_at", flat=True).first()
-        if _generation(built_at) != state["generation"]:
+        if state.get("schema") != SCHEMA_VERSION or _generation(built_at) != state["generation"]:
             return [], True
         if _fingerprint(state["applied"]) != state["fingerprint"]:
             return [], True
@@ -587,67 +599,205 @@ class NodeIndex:
         self.rebuilding = threading.Thread(target=run, name="tantivy-rebuild", daemon=True)
         self.rebuilding.start()
 
-    # -- matching ------------------------------------------------------------------------------
+    # -- the view one search uses -----------------------------------------------------------------
 
-    def _view(self):
-        """(searcher, schema, pending) as one consistent view: the searcher holds at least every
-        change the state applied, and `pending` is every change after it."""
+    def lookup(self) -> "Lookup":
+        """The index as it stands for this process: what it holds, and the reports changed after
+        its last applied change (decided on their text)."""
         with self.lock:
-            return self.searcher, self.schema, self.pending
+            if self.stale or self.searcher is None:
+                return Lookup(None, None, None)
+            return Lookup(self.searcher, self.schema, self.pending)
 
-    @staticmethod
-    def _matching(searcher, schema, query, field: str, pending) -> set[int]:
-        """The values of a u64 fast field (sid, aid) over the documents a query matches, leaving
-        out the documents of the `pending` reports."""
+    def lookup_in_transaction(self) -> "Lookup":
+        """Inside a transaction the index cannot see the transaction's own rows: its change-log
+        entries are read here, through the transaction's connection, and join the pending
+        reports (decided on their text, as the transaction sees it). Nothing is applied or
+        rebuilt from inside a transaction: its rows may yet be rolled back."""
+        from search.models import IndexChange
+
+        with self.lock:
+            try:
+                self._follow_file()
+            except Exception as exc:
+                logger.warning("tantivy index at %s unreadable, deciding on the text: %s", self.where, exc)
+                self.state, self.stamp, self.index, self.searcher = None, None, None, None
+            if self.state is None or self.searcher is None:
+                return Lookup(None, None, None)
+            rows, stale = self._unapplied(self.state)
+            if stale:
+                return Lookup(None, None, None)
+            pending = frozenset(
+                aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None
+            )
+            return Lookup(self.searcher, self.schema, pending)
+
+
+class Lookup:
+    """One search's answers about terms and words, exact: the node's index for the reports it is
+    up to date with, the database's text for the `pending` reports (changed since its last applied
+    change, or in the caller's transaction). With no index to use (`pending` None: missing,
+    being rebuilt, unreadable) every report is decided on its text: slower, never wrong."""
+
+    def __init__(self, searcher, schema, pending):
+        self.searcher = searcher
+        self.schema = schema
+        self.pending = pending
+
+    @property
+    def complete(self) -> bool:
+        """Whether the node's index answers (for all but the pending reports)."""
+        return self.pending is not None
+
+    def _without_pending(self, query):
         import tantivy
 
-        if pending:
-            query = tantivy.Query.boolean_query([
-                (tantivy.Occur.Must, query),
-                (tantivy.Occur.MustNot, tantivy.Query.term_set_query(schema, "aid", sorted(pending))),
-            ])
-        count = searcher.search(query, limit=1, count=True).count
+        if not self.pending:
+            return query
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, query),
+            (tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "aid", sorted(self.pending))),
+        ])
+
+    def _matching(self, query, field: str) -> set[int]:
+        """The values of a u64 fast field (sid, aid) over the documents a query matches, leaving
+        out the documents of the pending reports."""
+        query = self._without_pending(query)
+        count = self.searcher.search(query, limit=1, count=True).count
         if not count:
             return set()
-        return {value for value, _ in searcher.search(query, limit=count, count=False, order_by_field=field).hits}
+        return {value for value, _ in self.searcher.search(query, limit=count, count=False, order_by_field=field).hits}
+
+    def _pending_words(self, words, *columns):
+        """Word columns of the pending reports' sections (every section's, with no index) that
+        may hold one of the words (a LIKE narrows them; the caller decides by whole words)."""
+        from django.db.models import Q
+
+        from search.models import SearchDocument
+
+        rows = SearchDocument.objects.all() if self.pending is None else SearchDocument.objects.filter(article_id__in=self.pending)
+        narrow = Q()
+        for word in words:
+            for column in WORD_COLUMNS:
+                narrow |= Q(**{f"{column}__contains": word})
+        return rows.filter(narrow).values_list(*columns).iterator(chunk_size=2000)
 
     def articles_with(self, text: str, key: str) -> set[int]:
-        """The reports whose printed texts have the term (in the term's field, for a field term),
-        as search.documents.indexed_articles_with answers from ArticleDocument."""
-        from search.documents import FIELDS, split_key
-        from search.models import ArticleDocument
-        from search.tokens import contains
+        """The reports whose printed texts have the term (in the term's field, for a field term)."""
+        from search.documents import FIELDS, indexed_articles_with, split_key
 
         field, canon = split_key(key)
         if field is not None and field not in FIELDS or not canon:
             return set()
-        searcher, schema, pending = self._view()
-        query = leaf_query(schema, text, f"f_{field}" if field else "agrams")
+        if not self.complete:
+            return indexed_articles_with(key)
+        query = leaf_query(self.schema, text, f"f_{field}" if field else "agrams")
         if query is None:
             return set()
-        found = self._matching(searcher, schema, query, "aid", pending)
-        if pending:
-            column = f"{field}_canon" if field else "canon"
-            rows = ArticleDocument.objects.filter(article_id__in=pending).values_list("article_id", column)
-            found |= {aid for aid, value in rows if contains(value, canon)}
+        found = self._matching(query, "aid")
+        if self.pending:
+            found |= indexed_articles_with(key, among=self.pending)
         return found
 
     def sections_with(self, text: str, key: str) -> set[int]:
-        """The sections whose own text (title, heading, body) has the term: the index's answer
-        for the reports it is up to date with, the canonical text's for the others."""
-        from search.models import SearchDocument
-        from search.tokens import contains
+        """The sections whose own text (title, heading, body) has the term."""
+        from search.documents import indexed_sections_with
 
-        searcher, schema, pending = self._view()
-        query = leaf_query(schema, text, "grams")
+        if not self.complete:
+            return indexed_sections_with(key)
+        query = leaf_query(self.schema, text, "grams")
         if query is None:
             return set()
-        found = self._matching(searcher, schema, query, "sid", pending)
-        if pending:
-            rows = SearchDocument.objects.filter(article_id__in=pending).values_list("section_id", "canon")
-            found |= {sid for sid, canon in rows if contains(canon, key)}
+        found = self._matching(query, "sid")
+        if self.pending:
+            found |= indexed_sections_with(key, among=self.pending)
         return found
 
+    def _word_query(self, word: str, boosted: bool = False):
+        import tantivy
+
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, _boost(tantivy.Query.term_query(self.schema, field, word), weight if boosted else 1.0))
+            for field, weight in SECTION_WORD_FIELDS.items()
+        ])
+
+    def document_frequency(self, word: str) -> int:
+        """How many sections have the word in one of their own word fields (title, initiative
+        names, heading, body)."""
+        count = 0
+        if self.complete:
+            count = self.searcher.search(self._without_pending(self._word_query(word)), limit=1, count=True).count
+        if self.pending is None or self.pending:
+            count += sum(1 for row in self._pending_words([word], *WORD_COLUMNS) if word in section_words(row))
+        return count
+
+    def report_frequency(self, word: str) -> int:
+        """How many reports print the word once per report (subtitle, 文号, bylines, departments,
+        captions, series, source: ArticleDocument's word columns, the index's `w_article`)."""
+        import tantivy
+        from django.db.models import Q
+
+        from search.models import ArticleDocument
+
+        count = 0
+        if self.complete:
+            query = tantivy.Query.term_query(self.schema, "w_article", word, index_option="basic")
+            count = len(self._matching(query, "aid"))
+        if self.pending is None or self.pending:
+            rows = ArticleDocument.objects.all() if self.pending is None else ArticleDocument.objects.filter(
+                article_id__in=self.pending
+            )
+            narrow = Q()
+            for column in ARTICLE_WORD_COLUMNS:
+                narrow |= Q(**{f"{column}_words__contains": word})
+            columns = [f"{column}_words" for column in ARTICLE_WORD_COLUMNS]
+            count += sum(1 for row in rows.filter(narrow).values_list(*columns).iterator(chunk_size=2000)
+                         if word in " ".join(row).split())
+        return count
+
+    def best_sections(self, words: list[str], limit: int) -> list[int]:
+        """Sections with any of the words, best first: the pending reports' sections (changed
+        since the index's last applied change, or in this transaction; up to `limit`, by their
+        weighted count of the words), then up to `limit` of the index's by BM25 over the word
+        fields, boosted by search.weights. search.ranking scores the candidates properly; this
+        only bounds the set, and a report just edited is never left out of it."""
+        import tantivy
+
+        best: list[int] = []
+        if self.pending is None or self.pending:
+            wanted = set(words)
+            scored = []
+            for row in self._pending_words(words, "section_id", *WORD_COLUMNS):
+                score = sum(
+                    weight * sum(1 for w in row[i + 1].replace("\t", " ").split() if w in wanted)
+                    for i, weight in enumerate(SECTION_WORD_FIELDS.values())
+                )
+                if score:
+                    scored.append((-score, row[0]))
+            best = [sid for _, sid in sorted(scored)[:limit]]
+        if self.complete and words:
+            query = tantivy.Query.boolean_query([(tantivy.Occur.Should, self._word_query(w, boosted=True)) for w in words])
+            hits = self.searcher.search(self._without_pending(query), limit=limit, count=False).hits
+            sids = self.searcher.fast_field_values("sid", [address for _, address in hits])
+            # equal scores: the lower section id first
+            best += [sid for _, sid in sorted(zip((-score for score, _ in hits), sids))]
+        return best
+
+
+WORD_COLUMNS = ("title_words", "init_words", "heading_words", "body_words")
+SECTION_WORD_FIELDS = {f"w_{field}": WORD_FIELDS[f"w_{field}"] for field in SECTION_FIELDS}  # WORD_COLUMNS' order
+
+
+def section_words(row) -> set[str]:
+    """The distinct words of a section's word columns (title, initiative names, heading, body), as
+    the node's index holds them (initiative names split at spaces)."""
+    return set(" ".join(row).replace("\t", " ").split())
+
+
+def _boost(query, weight: float):
+    import tantivy
+
+    return query if weight == 1.0 else tantivy.Query.boost_query(query, weight)
 
 
 def health(latest_change: int) -> dict:
@@ -677,17 +827,31 @@ def node_index() -> NodeIndex:
         return index
 
 
-def for_matching(live) -> NodeIndex | None:
-    """The node's index, synced, when it is to match (SEARCH_ENGINE "tantivy", outside a
-    transaction) and can: else None, and the database matches."""
-    if getattr(settings, "SEARCH_ENGINE", "database") != "tantivy" or connection.in_atomic_block:
-        return None
+def for_matching(live) -> Lookup:
+    """The node's index as one search may use it: synced with the change log outside a
+    transaction (applying changes, starting a rebuild where needed); inside one, with the
+    transaction's own changes pending. Where there is no index to use, a Lookup that decides
+    every report on its text."""
     try:
         index = node_index()
-        return index if index.sync(live) else None
+        if connection.in_atomic_block:
+            return index.lookup_in_transaction()
+        index.sync(live)
+        return index.lookup()
     except Exception as exc:
-        logger.warning("tantivy index not used, matching in the database: %s", exc)
-        return None
+        logger.warning("tantivy index not used, deciding on the text: %s", exc)
+        return Lookup(None, None, None)
+
+
+def current_lookup() -> Lookup:
+    """The node's index as it stands, with the change log read now through this connection (in a
+    transaction, its own changes too): for a write that must find every text with a name
+    (search.indexing.catalog_names_changed). Applies and rebuilds nothing."""
+    try:
+        return node_index().lookup_in_transaction()
+    except Exception as exc:
+        logger.warning("tantivy index not used, deciding on the text: %s", exc)
+        return Lookup(None, None, None)
 
 
 def forget() -> None:

@@ -16,13 +16,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
     import tempfile
 
     from archive.ingest.corpus import load_all
+    from search import tantivy_index
     from search.indexing import rebuild
 
-    # Uploaded files of the tests' imports go to a folder of their own, never the project's media/.
+    # Uploaded files of the tests' imports go to a folder of their own, never the project's media/;
+    # the node's search index too (each test's own writes are pending for it, decided on the text).
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="archive-test-media-")
+    settings.SEARCH_INDEX_DIR = tempfile.mkdtemp(prefix="archive-test-index-")
     with django_db_blocker.unblock():
         load_all(settings.FIXTURES_DIR)
         rebuild()
+        tantivy_index.rebuild()
+
+
+@pytest.fixture(autouse=True)
+def _node_index_kept(request, django_db_blocker):
+    """An earlier test can leave the session's node index out of step with what the database
+    holds: rebuilt inside its rolled-back transaction (rebuild_index), changes applied by a
+    transactional test whose rows were then flushed, the database's index rebuilt and committed.
+    Searches are then exact only by deciding everything on the text, so before each test that uses
+    the database the index is checked and, if it no longer answers, rebuilt from what the
+    database holds (before the test has written anything), and every test searches through it."""
+    if "django_db_setup" in request.fixturenames:
+        from search import tantivy_index
+
+        with django_db_blocker.unblock():
+            if not tantivy_index.current_lookup().complete:
+                tantivy_index.rebuild()
+    yield
 
 
 @pytest.fixture

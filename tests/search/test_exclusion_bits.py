@@ -6,7 +6,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.backends import get_backend
 from search.live import LiveIndex
 from search.matching import Matcher
 from search.parsing import parse
@@ -34,7 +33,7 @@ def test_bits_of_a_subset_from_the_whole_equal_bits_counted_section_by_section(i
 @pytest.mark.parametrize("query", ["改革 -发展", "园区 -二分法", "改革 -改革", "发展 -的", "改革 园区 -国企", "株洲 -\"五好园区\""])
 def test_an_exclusion_from_a_cached_term_has_the_articles_of_its_sections(index, query):
     tree = parse(query).tree
-    matcher = Matcher(get_backend(), index)
+    matcher = Matcher(index)
     for run in range(2):  # the second run finds the positive terms in the leaf cache
         sections = matcher.evaluate(tree)
         assert matcher.article_bits(tree, sections) == index.article_bits_of_sections(sections), (query, run)

@@ -108,20 +108,18 @@ def test_naming_an_initiative_ranks_above_a_passing_substring(make_article):
     assert slugs.index(named.slug) < slugs.index(inside.slug)
 
 
-def test_the_backends_pick_candidates_by_the_rankings_field_weights():
-    from search import ranking, weights
+def test_the_node_index_picks_candidates_by_the_rankings_field_weights():
+    from search import ranking, tantivy_index, weights
 
     assert ranking.FIELD_WEIGHTS is weights.FIELD_WEIGHTS
-    assert weights.SQLITE_BM25_WEIGHTS == ", ".join(str(weights.FIELD_WEIGHTS[f]) for f in ("title", "init", "heading", "body"))
-    top = max(weights.FIELD_WEIGHTS.values())
-    assert weights.POSTGRES_RANK_WEIGHTS == "{" + ", ".join(
-        str(weights.FIELD_WEIGHTS[f] / top) for f in ("body", "heading", "init", "title")
-    ) + "}"
+    assert tantivy_index.SECTION_WORD_FIELDS == {f"w_{f}": weights.FIELD_WEIGHTS[f] for f in ("title", "init", "heading", "body")}
 
 
 @pytest.mark.parametrize("field", ["heading", "body"])
-def test_the_backend_and_the_ranking_agree_that_a_title_outweighs_another_field(make_article, field):
-    from search.backends import get_backend
+def test_the_node_index_and_the_ranking_agree_that_a_title_outweighs_another_field(make_article, field, tmp_path):
+    import tantivy
+
+    from search import tantivy_index
     from search.matching import term_words
 
     placed = ("璇玑测评", "测验区的做法。") if field == "heading" else ("", "测验区璇玑测评的做法。")
@@ -129,6 +127,35 @@ def test_the_backend_and_the_ranking_agree_that_a_title_outweighs_another_field(
     elsewhere = make_article(title="测验区报道", sections=[placed])
     slugs = [hit.article.slug for hit in search("璇玑测评", page_size=100).hits]
     assert slugs.index(in_title.slug) < slugs.index(elsewhere.slug)
-    best = get_backend().best_sections(term_words("璇玑测评"), 10)
     title_section, other_section = in_title.sections.get().pk, elsewhere.sections.get().pk
-    assert best.index(title_section) < best.index(other_section)
+    # the index's BM25 (both reports in it), and the pending reports' weighted count (no index)
+    state = tantivy_index.rebuild(tmp_path)
+    index = tantivy.Index.open(str(tmp_path / state["directory"]))
+    in_index = tantivy_index.Lookup(index.searcher(), index.schema, frozenset())
+    from_text = tantivy_index.Lookup(None, None, None)
+    for lookup in (in_index, from_text):
+        best = lookup.best_sections(term_words("璇玑测评"), 10)
+        assert best.index(title_section) < best.index(other_section)
+
+
+@pytest.mark.django_db
+def test_word_and_report_frequencies_from_the_node_index_equal_the_texts():
+    """BM25's frequencies come from the node's index; deciding every report on its text (no index)
+    counts the same: a word's sections, and the reports that print a word once per report."""
+    import random
+
+    from search import tantivy_index
+    from search.models import ArticleDocument, SearchDocument
+
+    rng = random.Random(5)
+    section_words = sorted({w for row in SearchDocument.objects.values_list("body_words", flat=True) for w in row.split()})
+    printed = sorted({
+        w for row in ArticleDocument.objects.values_list("author_words", "dept_words", "series_words", "caption_words")
+        for w in " ".join(row).split()
+    })
+    index, text = tantivy_index.current_lookup(), tantivy_index.Lookup(None, None, None)
+    assert index.complete and not index.pending
+    for word in rng.sample(section_words, 25):
+        assert index.document_frequency(word) == text.document_frequency(word) > 0, word
+    for word in rng.sample(printed, 25):
+        assert index.report_frequency(word) == text.report_frequency(word) > 0, word

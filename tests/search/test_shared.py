@@ -1,7 +1,7 @@
 """The term cache shared between serving processes (search.shared): what one process asked the
-index is read by the next instead of asking again, brought up to date with the edits since. Each
-behaviour is checked against both stores: the SharedTerm table (the default without Redis) and
-Django's RedisCache on a real Redis (REDIS_URL)."""
+index is read by the next instead of asking again, brought up to date with the edits since, on
+Django's RedisCache on a real Redis (REDIS_URL); without a shared cache nothing is stored and every
+process asks the index itself."""
 
 import os
 import socket
@@ -10,12 +10,10 @@ import time
 import uuid
 
 import pytest
-from django.db import DatabaseError
 from django.test import override_settings
 
 from search import indexing, live, memo, shared
 from search.engine import search
-from search.models import SharedTerm
 from tests.redis_server import redis_for_tests
 from tests.search.helpers import publish
 
@@ -32,16 +30,6 @@ def redis_url(tmp_path_factory):
 def _redis_cache(url: str, prefix: str) -> dict:
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
-
-
-class TableStore:
-    name = "table"
-
-    def stored(self) -> int:
-        return SharedTerm.objects.count()
-
-    def another_process(self):
-        pass
 
 
 class RedisStore:
@@ -74,17 +62,23 @@ class RedisStore:
         self.client.close()
 
 
-@pytest.fixture(params=["table", "redis"])
+@pytest.fixture
 def store(request, monkeypatch):
     monkeypatch.setattr(shared, "_paused_until", 0.0)
-    if request.param == "table":
-        with override_settings(SEARCH_SHARED_CACHE="table"):
-            yield TableStore()
-        return
     chosen = RedisStore(request.getfixturevalue("redis_url"))
     with chosen.override:
         yield chosen
     chosen.close()
+
+
+def _forget_process_memory():
+    """What a process keeps in memory (live index, result memo, frequencies), forgotten."""
+    from search import ranking
+
+    live.forget()
+    memo.forget()
+    ranking._df_cache.clear()
+    shared._generations.clear()
 
 
 @pytest.fixture
@@ -94,12 +88,7 @@ def new_process(monkeypatch, store):
     monkeypatch.setattr(shared, "WORTH_MS", 0)
 
     def start():
-        from search import ranking
-
-        live.forget()
-        memo.forget()
-        ranking._df_cache.clear()
-        shared._generations.clear()
+        _forget_process_memory()
         store.another_process()
 
     start()
@@ -108,19 +97,19 @@ def new_process(monkeypatch, store):
 
 
 @pytest.fixture
-def backend_calls(monkeypatch):
-    from search.backends import get_backend
+def index_calls(monkeypatch):
+    """The questions put to the node's index (search.tantivy_index.Lookup), by name."""
+    from search.tantivy_index import Lookup
 
     calls = []
-    cls = type(get_backend())
-    for name in ("candidates", "document_frequency", "best_sections"):
-        original = getattr(cls, name)
+    for name in ("sections_with", "articles_with", "document_frequency", "best_sections"):
+        original = getattr(Lookup, name)
 
         def counted(self, *args, _original=original, _name=name, **kwargs):
             calls.append(_name)
             return _original(self, *args, **kwargs)
 
-        monkeypatch.setattr(cls, name, counted)
+        monkeypatch.setattr(Lookup, name, counted)
     return calls
 
 
@@ -129,17 +118,45 @@ def found(q):
     return results.total, sorted(hit.article.slug for hit in results.hits)
 
 
-def test_a_second_process_reads_what_the_first_asked_the_index(store, new_process, backend_calls):
+def test_a_second_process_reads_what_the_first_asked_the_index(store, new_process, index_calls):
     publish("shared-a", "甲乙丙丁在此。")
     publish("shared-b", "又见甲乙丙丁。")
     first = found("甲乙丙丁")
-    assert "candidates" in backend_calls and store.stored() > 0
-    if store.name == "redis":
-        assert not SharedTerm.objects.exists()  # kept in Redis only
+    assert "sections_with" in index_calls and "document_frequency" in index_calls and store.stored() > 0
     new_process()
-    backend_calls.clear()
+    index_calls.clear()
     assert found("甲乙丙丁") == first == (2, ["shared-a", "shared-b"])
-    assert backend_calls == []  # sections, frequencies and best sections all came from the shared cache
+    assert index_calls == []  # sections, frequencies and best sections all came from the shared cache
+
+
+QUERIES = ("甲乙丙丁", "乙丙 -又见", "丙丁在此 OR 又见", "title:测验")
+
+
+def test_without_a_shared_cache_nothing_is_stored_and_searches_give_the_same_results(store, new_process, index_calls):
+    """SEARCH_SHARED_CACHE "" (no REDIS_URL): a Redis may be configured among the caches, nothing
+    is written to it; each new process asks the index itself and finds what a shared cache gives."""
+    from django.conf import settings
+
+    publish("shared-n", "甲乙丙丁在此。")
+    publish("shared-m", "又见甲乙丙丁。", title="另一篇")
+    with override_settings(SEARCH_SHARED_CACHE=""):
+        assert "search" in settings.CACHES  # a cache is there to use: the setting alone says not to
+        alone = [found(q) for q in QUERIES]
+        assert "sections_with" in index_calls and "document_frequency" in index_calls
+        assert store.stored() == 0
+        _forget_process_memory()  # a new process
+        index_calls.clear()
+        assert [found(q) for q in QUERIES] == alone
+        assert "sections_with" in index_calls and "document_frequency" in index_calls  # asked again
+        assert store.stored() == 0
+    assert alone == [(2, ["shared-m", "shared-n"]), (1, ["shared-n"]), (2, ["shared-m", "shared-n"]), (1, ["shared-n"])]
+    new_process()  # the same searches with the shared cache: stored, and the same answers
+    assert [found(q) for q in QUERIES] == alone
+    assert store.stored() > 0
+    new_process()
+    index_calls.clear()
+    assert [found(q) for q in QUERIES] == alone
+    assert "sections_with" not in index_calls  # read back from the shared cache
 
 
 def test_a_shared_term_is_brought_up_to_date_with_the_edits_since(store, new_process):
@@ -159,32 +176,27 @@ def test_a_shared_term_is_brought_up_to_date_with_the_edits_since(store, new_pro
     assert found("甲乙丙丁") == (2, ["shared-c", "shared-e"])
 
 
-def test_a_rebuild_invalidates_the_shared_terms(store, new_process, backend_calls):
+def test_a_rebuild_invalidates_the_shared_terms(store, new_process, index_calls):
     publish("shared-f", "甲乙丙丁在此。")
     found("甲乙丙丁")
     assert store.stored() > 0
     indexing.rebuild()
-    if store.name == "table":
-        assert not SharedTerm.objects.exists()
     new_process()
-    backend_calls.clear()
+    index_calls.clear()
     assert found("甲乙丙丁") == (1, ["shared-f"])
-    assert "candidates" in backend_calls  # asked the rebuilt index, not what was stored before
+    assert "sections_with" in index_calls  # asked the rebuilt index, not what was stored before
 
 
-def test_a_stored_term_of_another_database_is_never_read(store, new_process, backend_calls, monkeypatch):
+def test_a_stored_term_of_another_database_is_never_read(store, new_process, index_calls, monkeypatch):
     """Two archives (or a test database and a real one) may share one Redis: the keys carry the
     database and its last rebuild."""
     publish("shared-h", "甲乙丙丁在此。")
     found("甲乙丙丁")
     new_process()
-    backend_calls.clear()
+    index_calls.clear()
     monkeypatch.setattr(shared, "_generation", lambda: "another-archive")
     assert found("甲乙丙丁") == (1, ["shared-h"])
-    if store.name == "redis":
-        assert "candidates" in backend_calls
-    else:  # the table lives inside the database it describes
-        assert backend_calls == []
+    assert "sections_with" in index_calls
 
 
 def test_an_unreachable_redis_fails_no_search_and_is_logged(monkeypatch, caplog):
@@ -213,44 +225,8 @@ def test_an_unreachable_redis_fails_no_search_and_is_logged(monkeypatch, caplog)
         assert time.monotonic() - started < 5
 
 
-def test_a_database_that_refuses_the_write_fails_no_search(monkeypatch):
-    monkeypatch.setattr(shared, "WORTH_MS", 0)
-    publish("shared-g", "甲乙丙丁在此。")
-
-    def refuse(*args, **kwargs):
-        raise DatabaseError("attempt to write a readonly database")
-
-    monkeypatch.setattr(SharedTerm.objects, "update_or_create", refuse)
-    with override_settings(SEARCH_SHARED_CACHE="table"):
-        live.forget()
-        assert found("甲乙丙丁") == (1, ["shared-g"])
-    assert not SharedTerm.objects.exists()
-
-
-def test_a_readers_write_gives_up_at_once_rather_than_wait_for_an_editors_lock(vendor):
-    from django.db import connection
-
-    if vendor != "sqlite":  # PostgreSQL writers do not lock readers' inserts of other rows: nothing to change
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as queries, shared._no_waiting():
-            pass
-        assert len(queries) == 0
-        return
-
-    def busy_timeout():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            return cursor.fetchone()[0]
-
-    before = busy_timeout()
-    with shared._no_waiting():
-        assert busy_timeout() == 0
-    assert busy_timeout() == before > 0
-
-
 @pytest.mark.django_db(transaction=False)
-def test_the_settings_put_shared_terms_on_redis_when_redis_url_is_set_else_in_the_table():
+def test_the_settings_put_shared_terms_on_redis_when_redis_url_is_set_else_nowhere():
     import json
     import sys
 
@@ -266,4 +242,4 @@ def test_the_settings_put_shared_terms_on_redis_when_redis_url_is_set_else_in_th
         return json.loads(out.stdout)
 
     assert chosen(REDIS_URL="redis://127.0.0.1:6379/3") == ["search", "django.core.cache.backends.redis.RedisCache"]
-    assert chosen() == ["table", None]
+    assert chosen() == ["", None]

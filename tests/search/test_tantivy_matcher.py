@@ -1,14 +1,17 @@
-"""With SEARCH_ENGINE "tantivy" the node's tantivy index decides which sections have a term
-(search.tantivy_index), and every search gives exactly what the database's gram tables give: the
-same hits, sections, totals and facets; a committed edit is found at the next search, whether or
-not the index has applied it yet; a missing or broken index, a term it fails on, a transaction, and
-a rolled-back write all leave the answer to the database (the index is rebuilt meanwhile)."""
+"""The node's tantivy index decides which sections have a term (search.tantivy_index), and every
+search gives exactly what deciding every report on its text gives: the same hits, sections,
+totals and facets; a committed edit is found at the next search, whether or not the index has
+applied it yet; inside a transaction the index answers for everything but the transaction's own
+changes, which are decided on their text and never applied to it; a missing or broken index, a
+term it fails on and a rolled-back write leave the answer to the text (the index is rebuilt
+meanwhile)."""
 
 import datetime
 import json
 import logging
 import random
 import re
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -19,7 +22,7 @@ from archive.models import Article, Section
 from archive.text import CJK
 from search import live, memo, tantivy_index
 from search.engine import search
-from search.models import IndexChange, IndexState, SharedTerm
+from search.models import IndexChange, IndexState
 from search.normalize import normalize
 from tests.search.helpers import edit, publish
 
@@ -57,29 +60,34 @@ def _forget():
     live.forget()
     memo.forget()
     tantivy_index.forget()
-    SharedTerm.objects.all().delete()
 
 
 @pytest.fixture
-def node(tmp_path, monkeypatch):
-    """SEARCH_ENGINE tantivy with an index in a folder of the test's own, built; changes applied
-    at every search (no wait between two applies); tantivy's term lookups counted."""
-    monkeypatch.setattr(tantivy_index, "SYNC_SECONDS", 0.0)
+def asked(monkeypatch):
+    """The term lookups the node's index answered (not the text), counted."""
     calls = {"n": 0}
 
     def counted(original):
         def lookup(self, text, key):
-            calls["n"] += 1
+            calls["n"] += self.complete
             return original(self, text, key)
 
         return lookup
 
     for name in ("sections_with", "articles_with"):
-        monkeypatch.setattr(tantivy_index.NodeIndex, name, counted(getattr(tantivy_index.NodeIndex, name)))
-    with override_settings(SEARCH_ENGINE="tantivy", SEARCH_INDEX_DIR=tmp_path):
+        monkeypatch.setattr(tantivy_index.Lookup, name, counted(getattr(tantivy_index.Lookup, name)))
+    return calls
+
+
+@pytest.fixture
+def node(tmp_path, monkeypatch, asked):
+    """The node's index in a folder of the test's own, built; changes applied at every search (no
+    wait between two applies); the term lookups the index answered counted."""
+    monkeypatch.setattr(tantivy_index, "SYNC_SECONDS", 0.0)
+    with override_settings(SEARCH_INDEX_DIR=tmp_path):
         tantivy_index.rebuild()
         _forget()
-        yield calls
+        yield asked
         _forget()
 
 
@@ -95,8 +103,9 @@ def answer(q, params=None):
     }
 
 
-def with_database(q, params=None):
-    with override_settings(SEARCH_ENGINE="database"):
+def with_text(q, params=None):
+    """The answer with no index to use: every report decided on its text."""
+    with mock.patch.object(tantivy_index, "for_matching", lambda live: tantivy_index.Lookup(None, None, None)):
         _forget()
         found = answer(q, params)
     _forget()
@@ -117,11 +126,11 @@ def sampled_substrings(n=40):
     return sorted(out)
 
 
-def test_every_query_shape_gives_what_the_database_gives(corpus, node, params):
+def test_every_query_shape_gives_what_the_text_gives(corpus, node, params):
     queries = RECALL + SHAPES + sampled_substrings()
-    expected = {q: with_database(q) for q in queries}
-    expected["改革", "year"] = with_database("改革", params(year="2024"))
-    expected["园区 -株洲", "department"] = with_database("园区 -株洲", params(department=["zhuzhou-gaoke"]))
+    expected = {q: with_text(q) for q in queries}
+    expected["改革", "year"] = with_text("改革", params(year="2024"))
+    expected["园区 -株洲", "department"] = with_text("园区 -株洲", params(department=["zhuzhou-gaoke"]))
     assert expected["ab cd"]["total"] == 1 and expected["abc d"]["total"] == 1
     assert sum(1 for q in RECALL if expected[q]["total"]) == len(RECALL)
     for q in queries:
@@ -134,10 +143,9 @@ def test_every_query_shape_gives_what_the_database_gives(corpus, node, params):
 
 
 def _forget_results():
-    """Each query's leaves asked afresh (not from the process's caches, nor the shared ones)."""
+    """Each query's leaves asked afresh (not from the process's caches)."""
     live.forget()
     memo.forget()
-    SharedTerm.objects.all().delete()
 
 
 def test_a_saved_edit_is_found_at_the_next_search_and_its_old_text_no_longer(node):
@@ -176,10 +184,10 @@ def test_a_lagging_index_still_gives_exact_answers(node):
 
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt files", "corrupt state"])
-def test_a_missing_or_broken_index_falls_back_to_the_database_and_is_rebuilt(node, damage, caplog):
+def test_a_missing_or_broken_index_leaves_the_answer_to_the_text_and_is_rebuilt(node, damage, caplog):
     publish("tantivy-d", "甲乙丙丁在此。")
     publish("tantivy-e", "甲乙在此。")
-    expected = with_database("甲乙")
+    expected = with_text("甲乙")
     where = tantivy_index.folder()
     state = tantivy_index.read_state(where)
     tantivy_index.forget()  # as a process starting on the damaged index
@@ -194,7 +202,7 @@ def test_a_missing_or_broken_index_falls_back_to_the_database_and_is_rebuilt(nod
     asked = node["n"]
     with caplog.at_level(logging.WARNING):
         assert answer("甲乙") == expected
-    assert node["n"] == asked  # the database answered
+    assert node["n"] == asked  # the text answered
     if damage != "missing":
         assert "tantivy" in caplog.text
     tantivy_index.node_index().rebuilding.join(60)
@@ -220,7 +228,7 @@ def test_an_index_that_followed_rolled_back_rows_is_rebuilt(node):
     publish("tantivy-later", "戊己庚辛在此。")  # on SQLite, takes the rolled-back change ids again
     _forget_results()
     asked = node["n"]
-    assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-f"}  # the database answers meanwhile
+    assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-f"}  # the text answers meanwhile
     assert node["n"] == asked
     tantivy_index.node_index().rebuilding.join(60)
     assert tantivy_index.read_state(where)["directory"] != before["directory"]
@@ -249,24 +257,104 @@ def test_a_draft_saved_leaves_the_index_in_use(node):
     assert tantivy_index.read_state(tantivy_index.folder())["directory"] == before["directory"]
 
 
-def test_inside_a_transaction_the_database_matches(node):
+def test_inside_a_transaction_its_own_changes_are_decided_on_the_text_and_never_applied(node):
     publish("tantivy-g", "甲乙丙丁在此。")
-    asked = node["n"]
-    with transaction.atomic():
+    publish("tantivy-g2", "另一篇甲乙丙丁。")
+    assert search("甲乙丙丁").total == 2  # applied: both in the index
+    applied = tantivy_index.read_state(tantivy_index.folder())["applied"]
+    with pytest.raises(RolledBack), transaction.atomic():
         edit(Article.objects.get(slug="tantivy-g"), "未提交的戊己庚辛。")
-        assert search("戊己庚辛").total == 1  # the uncommitted edit, which the index cannot see
-    assert node["n"] == asked
+        publish("tantivy-uncommitted", "未提交的报道也有戊己庚辛和甲乙丙丁。")
+        asked = node["n"]
+        assert {h.article.slug for h in search("戊己庚辛").hits} == {"tantivy-g", "tantivy-uncommitted"}
+        assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-g2", "tantivy-uncommitted"}
+        assert node["n"] > asked  # the index answered for the rest
+        assert tantivy_index.read_state(tantivy_index.folder())["applied"] == applied  # nothing applied
+        raise RolledBack
+    _forget_results()
+    assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-g", "tantivy-g2"}
+    assert search("戊己庚辛").total == 0
+    assert tantivy_index.read_state(tantivy_index.folder())["applied"] == applied
 
 
-def test_a_term_tantivy_fails_on_is_matched_in_the_database(node, monkeypatch, caplog):
+@pytest.mark.django_db(transaction=False)
+def test_in_a_tests_transaction_its_writes_are_decided_on_the_text_and_the_rest_comes_from_the_index(asked):
+    """The usual `db` test: every search runs inside the test's transaction, on the session's node
+    index (tests/conftest.py), built from the committed corpus. What the test publishes or edits
+    is pending (decided on its text as the transaction sees it), the rest is the index's answer,
+    nothing is applied to the index, and a rolled-back savepoint's report is no longer found."""
+    from search.indexing import rebuild
+
+    where = tantivy_index.folder()
+    before = tantivy_index.read_state(where)
+    assert before["applied"] == (IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    _forget()
+    untouched = answer("五好园区")
+    assert untouched["total"] > 0 and asked["n"] > 0  # the index answered: nothing pending yet
+    section = Section.objects.filter(article__status="published", body__contains="金钥匙").order_by("pk").first()
+    section.body = section.body.replace("金钥匙", "银钥匙")
+    section.save()
+    publish("tantivy-in-test", "测验中的璇玑测评，也谈金钥匙和五好园区。")
+    queries = ["璇玑测评", "金钥匙", "银钥匙", "五好园区", "金钥匙 OR 银钥匙", "五好园区 -璇玑"]
+    expected = {q: with_text(q) for q in queries}  # the transaction's view, every report on its text
+    assert expected["璇玑测评"]["total"] == 1 and expected["银钥匙"]["total"] >= 1
+    assert expected["五好园区"]["total"] == untouched["total"] + 1
+    for q in queries:
+        counted = asked["n"]
+        assert answer(q) == expected[q], q
+        assert asked["n"] > counted, f"{q}: the index was not asked"
+        _forget_results()
+    lookup = tantivy_index.for_matching(live.live_index())
+    assert lookup.complete and lookup.pending == {section.article_id, Article.objects.get(slug="tantivy-in-test").pk}
+    with pytest.raises(RolledBack), transaction.atomic():
+        publish("tantivy-savepoint", "回滚的玄武测评。")
+        assert [h.article.slug for h in search("玄武测评").hits] == ["tantivy-savepoint"]
+        raise RolledBack
+    _forget_results()
+    assert search("玄武测评").total == 0
+    assert answer("璇玑测评") == expected["璇玑测评"]
+    rebuild()  # even the database's index rebuilt in the transaction: the text answers, nothing is built
+    _forget_results()
+    assert answer("金钥匙") == expected["金钥匙"]
+    assert tantivy_index.node_index().rebuilding is None
+    assert tantivy_index.read_state(where) == before  # nothing of the transaction applied or rebuilt
+
+
+def test_ranking_candidates_and_frequencies_come_from_the_index_and_count_pending_reports(node):
+    from search.matching import term_words
+
+    publish("tantivy-rank-a", "璇玑测评在此。")
+    assert search("璇玑测评").total == 1  # applied
+    lookup = tantivy_index.for_matching(live.live_index())
+    assert lookup.complete and not lookup.pending
+    words = term_words("璇玑测评")
+    assert lookup.document_frequency(words[0]) == 1
+    with pytest.raises(RolledBack), transaction.atomic():
+        publish("tantivy-rank-b", "这里也有璇玑测评。")
+        inside = tantivy_index.for_matching(live.live_index())
+        assert inside.complete and inside.pending  # the transaction's report, decided on its text
+        assert inside.document_frequency(words[0]) == 2
+        best = inside.best_sections(words, 10)
+        sections = {a.sections.get().pk for a in Article.objects.filter(slug__startswith="tantivy-rank-")}
+        assert set(best) == sections
+        raise RolledBack
+    assert tantivy_index.for_matching(live.live_index()).document_frequency(words[0]) == 1
+
+
+def test_a_term_tantivy_fails_on_is_decided_on_the_text(node, monkeypatch, caplog):
     publish("tantivy-h", "甲乙丙丁在此。")
-    expected = with_database("甲乙丙丁 OR 乙丙")
+    expected = with_text("甲乙丙丁 OR 乙丙")
 
-    def broken(self, text, key):
-        raise ValueError("index file unreadable")
+    def broken(original):
+        def lookup(self, text, key):
+            if self.complete:
+                raise ValueError("index file unreadable")
+            return original(self, text, key)
 
-    monkeypatch.setattr(tantivy_index.NodeIndex, "sections_with", broken)
-    monkeypatch.setattr(tantivy_index.NodeIndex, "articles_with", broken)
+        return lookup
+
+    for name in ("sections_with", "articles_with"):
+        monkeypatch.setattr(tantivy_index.Lookup, name, broken(getattr(tantivy_index.Lookup, name)))
     with caplog.at_level(logging.WARNING):
         assert answer("甲乙丙丁 OR 乙丙") == expected
     assert "tantivy" in caplog.text
@@ -328,9 +416,20 @@ def test_rebuild_index_node_index_builds_only_the_nodes_own(node):
     assert state["applied"] == IndexChange.objects.order_by("-pk").values_list("pk", flat=True).first()
 
 
-def test_rebuild_index_node_index_refuses_without_tantivy():
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
-    with override_settings(SEARCH_ENGINE="database"), pytest.raises(CommandError, match="没有使用 tantivy"):
-        call_command("rebuild_index", "--node-index", verbosity=0)
+def test_an_index_of_another_schema_version_is_rebuilt_and_the_text_answers_meanwhile(node):
+    publish("tantivy-o", "甲乙丙丁在此。")
+    assert search("甲乙丙丁").total == 1
+    where = tantivy_index.folder()
+    state = tantivy_index.read_state(where)
+    assert state["schema"] == tantivy_index.SCHEMA_VERSION
+    tantivy_index.write_state(where, {**state, "schema": tantivy_index.SCHEMA_VERSION - 1})  # built by older code
+    tantivy_index.forget()
+    _forget_results()
+    asked = node["n"]
+    assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-o"}
+    assert node["n"] == asked  # not asked: the text answered
+    tantivy_index.node_index().rebuilding.join(60)
+    assert tantivy_index.read_state(where)["schema"] == tantivy_index.SCHEMA_VERSION
+    _forget_results()
+    assert {h.article.slug for h in search("甲乙丙丁").hits} == {"tantivy-o"}
+    assert node["n"] > asked
