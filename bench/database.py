@@ -82,9 +82,10 @@ def size_mb(backend: str, data_dir: Path, name: str) -> float | None:
         return round(row[0] / 1e6, 1) if row else None
 
 
-def index_size_mb(backend: str, data_dir: Path, name: str) -> dict | None:
+def index_size_mb(backend: str, data_dir: Path, name: str, node_index: dict | None = None) -> dict | None:
     """The search index's size on disk: the search_* tables with their indexes and TOAST
-    (PostgreSQL), or their pages (SQLite, dbstat), in MB by table."""
+    (PostgreSQL), or their pages (SQLite, dbstat), in MB by table, and the node's tantivy index
+    (`node_index`, as bench.build reports it)."""
     if backend == "sqlite":
         import sqlite3
 
@@ -110,4 +111,6 @@ def index_size_mb(backend: str, data_dir: Path, name: str) -> dict | None:
             ).fetchall()
         tables = {n: round(total / 1e6, 1) for n, total, _ in rows}
         tables["(of which indexes)"] = round(sum(i for _, _, i in rows) / 1e6, 1)
+    if node_index and node_index.get("mb"):
+        tables["the node's tantivy index"] = node_index["mb"]
     return {"total_mb": round(sum(v for k, v in tables.items() if not k.startswith("(")), 1), "tables": tables}

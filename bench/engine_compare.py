@@ -4,7 +4,9 @@ on a benchmark database that `python -m bench --sections N` built (same --data-d
 the bench's query classes and ground truth (bench.queries), side by side in one process:
 
 - ours: search() (page of 10, facets, snippets, grouping) over every run, cached results included
-  (search.memo: what the site serves), its first runs (each query uncached), and /api/search;
+  (search.memo: what the site serves), its first runs (each query uncached), and /api/search; its
+  terms matched and candidates proposed by the node's tantivy index (search.tantivy_index), built
+  afresh from the database's rows before anything is measured;
 - tantivy: the same page of 10 (reports, grouped), report counts and disjunctive facet counts by
   aggregation, snippets from search.snippets on the stored text; nothing cached between runs;
 - recall of both against the plain scan, report counts compared, index build MB/s and size on
@@ -56,8 +58,8 @@ def say(message=""):
 
 
 def search_tables_mb(backend: str) -> float | None:
-    """MB on disk of our search tables and their indexes (gram/word tables or tsvector columns
-    and GIN indexes, the documents, the shared terms)."""
+    """MB on disk of our search tables and their indexes (the documents: SearchDocument,
+    ArticleDocument; the change log), the node's index not included."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -144,8 +146,16 @@ def main(argv=None) -> int:
     out["tantivy_build"] = build
     say(f"  tantivy: {build['index_mb']} MB on disk for {build['mb_text']} MB of text, built in {build['seconds']} s "
         f"= {build['mb_per_s']} MB/s ({build['prepare_seconds']} s of it preparing in Python), peak RSS {build['peak_rss_mb']} MB")
-    ours_mb = search_tables_mb(args.backend)
-    out["ours_index_mb"] = ours_mb
+    from search import tantivy_index
+
+    say("  building the node's tantivy index (ours) from the database's rows…")
+    t = time.perf_counter()
+    state = tantivy_index.rebuild()
+    node_mb = round(tantivy_index.directory_mb(tantivy_index.folder() / state["directory"]), 1)
+    out["ours_node_index"] = {"seconds": round(time.perf_counter() - t, 1), "sections": state["sections"], "mb": node_mb}
+    say(f"  node index: {state['sections']:,} sections, {node_mb} MB in {out['ours_node_index']['seconds']} s")
+    out["ours_tables_mb"] = search_tables_mb(args.backend)
+    out["ours_index_mb"] = round((out["ours_tables_mb"] or 0) + node_mb, 1) if out["ours_tables_mb"] is not None else None
     out["database_mb"] = database.size_mb(args.backend, args.data_dir, args.db_name)
 
     # 2. queries and truth --------------------------------------------------------------------------
@@ -251,7 +261,8 @@ def table(out: dict) -> str:
         "",
         f"tantivy index: {b['index_mb']} MB for {b['mb_text']} MB of text ({b['index_mb'] / b['mb_text']:.1f}×), "
         f"built at {b['mb_per_s']} MB/s ({b['prepare_share']:.0%} of the time preparing grams and jieba words in Python), "
-        f"peak RSS {b['peak_rss_mb']} MB; ours: search tables {out['ours_index_mb']} MB, database {out['database_mb']} MB.",
+        f"peak RSS {b['peak_rss_mb']} MB; ours: {out['ours_index_mb']} MB (search tables "
+        f"{out['ours_tables_mb']} MB, the node's tantivy index {out['ours_node_index']['mb']} MB), database {out['database_mb']} MB.",
         f"editor's save until found: ours {out['edit_ours']['total_ms']} ms, tantivy {out['edit_tantivy']['total_ms']} ms "
         f"(commit {out['edit_tantivy']['commit_ms']} ms).",
         f"process RSS: {out['rss_mb']}; load average {out['loadavg']}.",

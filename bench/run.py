@@ -150,7 +150,7 @@ def main(argv=None) -> int:
         "queries_per_class": args.queries_per_class,
         "repeat": args.repeat,
         "debug": args.debug,
-        "search_engine": settings.SEARCH_ENGINE,
+        "search_engine": "tantivy",  # the node's index matches and proposes candidates (search.tantivy_index)
         "notes": [],
     }
     say(f"== bench: {args.sections:,} sections on {args.backend} ({url.split('@')[-1]}), {result['cores']} cores")
@@ -175,11 +175,12 @@ def main(argv=None) -> int:
         clock.mark("generate_and_load")
         say("  building the index (search.indexing.rebuild) in a fresh process…")
         result["index"] = subprocess_build("ours", env, debug=args.debug)
+        result["node_index"] = result["index"].pop("node_index", None)
         clock.mark("index_build")
         say(f"  index: {result['index']['mb']} MB in {result['index']['seconds']} s = {result['index']['mb_per_s']} MB/s, peak RSS {result['index']['peak_rss_mb']} MB")
         # A checkpoint: at a million sections the corpus and index take the best part of an hour,
         # and a later run with --no-load takes these figures from here if this one stops.
-        result["index_size"] = database.index_size_mb(args.backend, args.data_dir, args.db_name)
+        result["index_size"] = database.index_size_mb(args.backend, args.data_dir, args.db_name, result["node_index"])
         result["database_mb_after_build"] = database.size_mb(args.backend, args.data_dir, args.db_name)
         result["loadavg_build"] = dict(clock.loadavg)
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -197,16 +198,15 @@ def main(argv=None) -> int:
             if key in previous:
                 result[key] = previous[key]
         result["notes"].append("--no-load: index figures are the previous run's.")
-        forgotten = forget_shared_terms()
-        if forgotten:
+        if forget_shared_terms():
             result["notes"].append(
-                f"--no-load: the {forgotten:,} shared terms a previous run had stored (search.shared) were removed first, "
-                "so that first runs ask the index rather than read them."
+                "--no-load: the shared terms a previous run had stored (search.shared, the Redis cache) were removed "
+                "first, so that first runs ask the index rather than read them."
             )
-
-    if settings.SEARCH_ENGINE == "tantivy":
+    if args.no_load:
         # The node's index (search.tantivy_index), built from the database's rows before anything
-        # is measured: without it every search would be answered by the database meanwhile.
+        # is measured (a full build does it with the documents): without it every report would be
+        # decided on its text meanwhile.
         from search import tantivy_index
 
         say("  building the node's tantivy index from the database's rows…")
@@ -449,15 +449,38 @@ def _div(a, b):
     return round(a / b, 2) if a is not None and b else None
 
 
-def forget_shared_terms() -> int:
-    """Remove the terms an earlier run on this database stored in the SharedTerm table: they stay
-    valid until the index changes, so a run with --no-load would otherwise read its first runs'
-    term sets and ranking candidates from there instead of asking the index it means to measure.
-    (A Redis store is left alone: the bench's nodes use a database of their own on it.)"""
-    from search.models import SharedTerm
+def forget_shared_terms() -> bool:
+    """Remove the terms an earlier run stored in the shared term cache (search.shared:
+    settings.SEARCH_SHARED_CACHE, the "search" cache on Redis) when this process has one. Its keys
+    are versioned by the database and the first row of its change log, which a run with --no-load
+    keeps, so its first runs would otherwise read their term sets and ranking candidates from there
+    instead of asking the index it means to measure. On Redis only the shared-term keys under the
+    cache's prefix go (the Redis database is never flushed: other programs may share it); another
+    cache backend is cleared. Returns whether there was a shared cache (without one, nothing is
+    shared and nothing outlives a process)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    count, _ = SharedTerm.objects.all().delete()
-    return count
+    from search import shared
+
+    name = shared.store_name()
+    if not name:
+        return False
+    cache = caches[name]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        pattern = cache.make_key(shared.KEY_PREFIX + "*")  # search.shared's keys, as this cache prefixes them
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+    else:
+        cache.clear()
+    return True
 
 
 def _previous(args) -> dict:

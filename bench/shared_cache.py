@@ -3,12 +3,15 @@ keeps the terms one serving process asked the index for, measured.
 
 1. Store latency: read and write p50/p95 and serial throughput of a (change id, bytes) value of
    8 bytes (a document frequency), 30 kB and 300 kB (a frequent term's sections, 4-byte ids)
-   through the SharedTerm table on SQLite and on PostgreSQL, Django's RedisCache on the local
-   Redis and Django's DatabaseCache on PostgreSQL.
+   through Django's RedisCache on the local Redis and Django's DatabaseCache on PostgreSQL. (A
+   table of the archive's own, SharedTerm, was measured here too until it was dropped with the gram
+   tables: its figures are in docs/search-performance.md, "Shared term cache".)
 2. End to end (with --e2e-db, a database built by `python -m bench --sections 10000 --backend
    postgres --db-name NAME`, or --e2e-sqlite, the SQLite file of `--backend sqlite`): a first process searches a frequent term and stores what it asked
    the index; a second, new process (live index loaded, the term never met) then searches it, its
-   time measured, with the stored value coming from each store, and with none.
+   time measured, with the stored value coming from each store, and with none. The index both ask
+   is the node's tantivy index (search.tantivy_index), built once per database beforehand into a
+   temporary SEARCH_INDEX_DIR that both share.
 
 Prints tables and the load average; the decision they support is in search/shared.py and
 docs/search-performance.md ("Shared term cache").
@@ -40,21 +43,12 @@ def _value(size: int) -> bytes:
     return array("i", range(1, size // 4 + 1, 1)).tobytes()
 
 
-def _setup_django(pg_url: str, sqlite_path: str, redis_url: str):
+def _setup_django(pg_url: str, redis_url: str):
     os.environ["DATABASE_URL"] = pg_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.pop("DATABASE_REPLICA_URLS", None)
     from django.conf import settings
 
-    settings.DATABASES["bench_sqlite"] = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": sqlite_path,
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;",
-        },
-    }
     prefix = f"bench-shared-{uuid.uuid4().hex[:8]}"
     settings.BENCH_REDIS_PREFIX = prefix
     settings.CACHES = {
@@ -82,52 +76,9 @@ def _prepare_tables():
     from django.core.management import call_command
     from django.db import connections
 
-    from search.models import SharedTerm
-
-    for alias in ("default", "bench_sqlite"):
-        with connections[alias].cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {SharedTerm._meta.db_table}")
-        with connections[alias].schema_editor() as editor:
-            editor.create_model(SharedTerm)
     with connections["default"].cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_shared_cache")
     call_command("createcachetable", "bench_shared_cache", database="default", verbosity=0)
-
-
-class TableStore:
-    """The SharedTerm table, read and written as search.shared does (on SQLite, a writer that
-    gives up at once rather than wait for a lock)."""
-
-    def __init__(self, alias):
-        self.alias = alias
-
-    def read(self, key):
-        from search.models import SharedTerm
-
-        row = SharedTerm.objects.using(self.alias).filter(key=key).values_list("change_id", "data").first()
-        return None if row is None else (row[0], bytes(row[1]))
-
-    def write(self, key, change_id, data):
-        from django.db import connections, transaction
-
-        from search.models import SharedTerm
-
-        connection = connections[self.alias]
-        sqlite = connection.vendor == "sqlite"
-        if sqlite:
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA busy_timeout")
-                previous = cursor.fetchone()[0]
-                cursor.execute("PRAGMA busy_timeout = 0")
-        try:
-            with transaction.atomic(using=self.alias):
-                SharedTerm.objects.using(self.alias).update_or_create(
-                    key=key, defaults={"change_id": change_id, "data": data}
-                )
-        finally:
-            if sqlite:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 class CacheStore:
@@ -147,8 +98,6 @@ class CacheStore:
 
 def measure_stores():
     stores = [
-        ("SharedTerm table, SQLite", TableStore("bench_sqlite")),
-        ("SharedTerm table, PostgreSQL", TableStore("default")),
         ("RedisCache (local Redis)", CacheStore("bench_redis")),
         ("DatabaseCache, PostgreSQL", CacheStore("bench_dbcache")),
     ]
@@ -210,7 +159,7 @@ settings.CACHES = {**getattr(settings, "CACHES", {}),
                     "KEY_PREFIX": prefix},
     "bench_dbcache": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bench_shared_cache",
                       "OPTIONS": {"MAX_ENTRIES": 100000}}}
-settings.SEARCH_SHARED_CACHE = {"none": "table", "table": "table", "redis": "bench_redis", "dbcache": "bench_dbcache"}[store]
+settings.SEARCH_SHARED_CACHE = {"none": "", "redis": "bench_redis", "dbcache": "bench_dbcache"}[store]
 import django
 django.setup()
 from search import shared
@@ -258,7 +207,6 @@ def _child(store, role, term, prefix, env):
 def _clear_stored(env):
     url = env["DATABASE_URL"]
     statements = [
-        "DELETE FROM search_sharedterm",
         "CREATE TABLE IF NOT EXISTS bench_shared_cache (cache_key varchar(255) PRIMARY KEY, "
         "value text NOT NULL, expires {timestamp} NOT NULL)",
         "CREATE INDEX IF NOT EXISTS bench_shared_cache_expires ON bench_shared_cache (expires)",
@@ -282,14 +230,33 @@ def _clear_stored(env):
             conn.execute(statement)
 
 
-def measure_end_to_end(database_url, terms, redis_url, rounds):
+BUILD_NODE_INDEX = r"""
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from search import tantivy_index
+state = tantivy_index.rebuild()
+print(f"{state['sections']} sections")
+"""
+
+
+def measure_end_to_end(database_url, terms, redis_url, rounds, index_dir):
+    """Both processes of each round find the terms with the node's tantivy index (search.tantivy_index),
+    built once here from the database's rows into `index_dir`, as a node's workers share it."""
     env = {**os.environ, "DATABASE_URL": database_url, "BENCH_REDIS_URL": redis_url,
-           "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "127.0.0.1"}
+           "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "127.0.0.1", "SEARCH_INDEX_DIR": str(index_dir)}
     env.pop("DATABASE_REPLICA_URLS", None)
     env.pop("REDIS_URL", None)
+    env.pop("SEARCH_SHARED_CACHE", None)
+    built = subprocess.run([sys.executable, "-c", BUILD_NODE_INDEX], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=3600)
+    if built.returncode:
+        raise SystemExit(f"the node's index of {database_url} not built:\n{built.stderr[-3000:]}")
+    print(f"  node index of {database_url.split('@')[-1]}: {built.stdout.strip()}", file=sys.stderr, flush=True)
     results = []
     for term in terms:
-        for store in ("none", "table", "redis", "dbcache"):
+        for store in ("none", "redis", "dbcache"):
             firsts, total, in_store = [], None, []
             for _ in range(rounds):
                 _clear_stored(env)
@@ -308,7 +275,7 @@ def measure_end_to_end(database_url, terms, redis_url, rounds):
 
 
 def print_e2e_table(results):
-    names = {"none": "nothing stored (asks the index)", "table": "SharedTerm table",
+    names = {"none": "nothing stored (asks the index)",
              "redis": "RedisCache (local Redis)", "dbcache": "DatabaseCache"}
     print()
     print("| database | term (results) | stored value from | second process's first search, ms: median (each run) "
@@ -337,16 +304,15 @@ def main(argv=None):
     print(f"load average before: {open('/proc/loadavg').read().strip()}")
     if not args.no_stores:
         _create_pg_database(args.pg_url)
-        with tempfile.TemporaryDirectory(prefix="bench-shared-") as tmp:
-            _setup_django(args.pg_url, str(Path(tmp) / "shared.sqlite3"), args.redis_url)
-            _prepare_tables()
-            rows = measure_stores()
-            from django.conf import settings
+        _setup_django(args.pg_url, args.redis_url)
+        _prepare_tables()
+        rows = measure_stores()
+        from django.conf import settings
 
-            _forget_redis_keys(args.redis_url, f"{settings.BENCH_REDIS_PREFIX}:*")
-            from django.db import connections
+        _forget_redis_keys(args.redis_url, f"{settings.BENCH_REDIS_PREFIX}:*")
+        from django.db import connections
 
-            connections.close_all()
+        connections.close_all()
         print_store_table(rows)
     databases = []
     if args.e2e_db:
@@ -355,8 +321,9 @@ def main(argv=None):
         databases.append(f"sqlite:///{args.e2e_sqlite.resolve()}")
     results = []
     for database_url in databases:
-        results += measure_end_to_end(database_url, [t for t in args.terms.split(",") if t], args.redis_url,
-                                      args.rounds)
+        with tempfile.TemporaryDirectory(prefix="bench-shared-index-") as index_dir:
+            results += measure_end_to_end(database_url, [t for t in args.terms.split(",") if t], args.redis_url,
+                                          args.rounds, index_dir)
     if results:
         print_e2e_table(results)
     print(f"\nload average after: {open('/proc/loadavg').read().strip()}")

@@ -10,7 +10,7 @@ One tantivy document per published section:
   token `|` where punctuation breaks adjacency) for the title, heading and body, then the section's
   distinct units as `#unit` tokens (a one-unit term is a term query on those). A term of two or more
   units is a phrase query on its grams, so every literal substring is found, exactly as the gram
-  tables do. Two Latin units meet as `ab_cd`, so `ab cd` and `abc d` stay apart (our engine rechecks
+  tables (since removed) did. Two Latin units meet as `ab_cd`, so `ab cd` and `abc d` stay apart (our engine rechecks
   those on the text instead).
 - `agrams`: the same for the report's texts printed once (subtitle, 文号, bylines, every name of its
   departments and initiatives, captions, series, source; search.documents), repeated in each of its
@@ -276,7 +276,7 @@ class TantivyEngine:
         """(reports matched after the filters, disjunctive facet counts): the reports tantivy
         matched (every match, ordered by the `aid` fast field, whose values come back as the sort
         keys) counted by the engine's own live index (search.facets, exact bitsets): how tantivy
-        would replace the gram tables while the live index stays."""
+        replaced the gram tables (the site's node index) while the live index stays."""
         from search import facets as facet_module
         from search.filters import selected_values
         from search.live import live_index
