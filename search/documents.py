@@ -20,6 +20,9 @@ from archive.models import Article, ArticleDepartment, Authorship, Caption, Depa
 from search.normalize import normalize
 from search.tokens import BREAK_MARK, canonical_of, contains, units
 
+# SearchDocument's columns as the index's writers read and write them, in this order
+DOCUMENT_COLUMNS = ("section_id", "article_id", "canon", "title_words", "init_words", "heading_words", "body_words")
+
 # ArticleDocument.<field>_words: which printed parts (printed_parts, below) each holds
 ARTICLE_WORD_PARTS = {
     "subtitle": "subtitle", "docno": "docno", "author": "author", "dept": "dept", "caption": "caption",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from archive.models import Article, Initiative, Mention, Section, published_q
 from archive.text import folded
 from search import segmentation
-from search.documents import ARTICLE_WORD_PARTS, indexed_texts, printed_parts, texts_of_parts
+from search.documents import ARTICLE_WORD_PARTS, DOCUMENT_COLUMNS, indexed_texts, printed_parts, texts_of_parts
 from search.models import ArticleDocument, IndexChange, IndexState, SearchDocument
 from search.normalize import normalize
 from search.tokens import BREAK_MARK, canonical, canonical_of, units
@@ -202,9 +202,6 @@ class RebuildReport:
 
 _rebuilding = False
 CHUNK = 2000
-
-
-DOCUMENT_COLUMNS = ("section_id", "article_id", "canon", "title_words", "init_words", "heading_words", "body_words")
 
 
 def _build_chunk(items):

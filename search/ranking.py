@@ -2,12 +2,11 @@
 printed once per report — subtitle, 文号, series, departments, source, bylines, captions — weighing
 their own, all from search.weights, the table the node index's candidate ranking reads too), a bonus where a term
 occurs whole, and a token score for sections that have the term only inside a longer word.
-Scores are computed in Python over a bounded candidate set, the same on both backends."""
+Scores are computed in Python over a bounded candidate set, the same on both databases."""
 
 import math
 import threading
 from array import array
-
 
 from search import memo, shared
 from search.matching import term_words

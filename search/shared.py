@@ -50,10 +50,6 @@ KEY_PREFIX = "shared-term:"  # every key this module writes starts with it (the 
 UNREACHABLE_PAUSE = 10.0  # seconds the cache is left alone after it failed (no search waits on it)
 
 
-def _key(kind: str, term: str) -> str:
-    return hashlib.sha256(f"{kind}\0{term}".encode()).hexdigest()
-
-
 def store_name() -> str:
     """The alias of the cache in CACHES where shared terms are kept (settings.SEARCH_SHARED_CACHE;
     "search", on Redis, when REDIS_URL is set), or "" where none is: each process keeps its own."""

@@ -58,6 +58,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from search.documents import ARTICLE_WORD_PARTS, DOCUMENT_COLUMNS
 from search.weights import FIELD_WEIGHTS, SECTION_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ BREAK = "|"
 # the jieba word fields, weighted as search.weights (w_article: what is printed once per report)
 WORD_FIELDS = {**{f"w_{field}": FIELD_WEIGHTS[field] for field in SECTION_FIELDS}, "w_article": 0.5}
 # ArticleDocument's *_words columns, in search.documents.ARTICLE_WORD_PARTS' order
-ARTICLE_WORD_COLUMNS = ("subtitle", "docno", "author", "dept", "caption", "series", "source")
+ARTICLE_WORD_COLUMNS = tuple(ARTICLE_WORD_PARTS)
 # The index's fields and what they hold: a state that names another version is rebuilt (an
 # index built by older code, or by newer code on a node rolled back).
 SCHEMA_VERSION = 1
@@ -173,7 +174,6 @@ def archive_article_rows(article_ids) -> dict:
     archive and segmented (what ArticleDocument holds, worked out afresh: for the benchmark)."""
     from search import segmentation
     from search.documents import printed_parts, texts_of_parts
-    from search.documents import ARTICLE_WORD_PARTS
     from search.normalize import normalize
 
     tk = segmentation.tokenizer()
@@ -231,13 +231,10 @@ def stored_section_rows(documents) -> list[tuple]:
     init_words, heading_words, body_words). The stored text is left empty: the site shows its
     snippets from the sections themselves."""
     return [
-        (sid, aid, channel([canon_units(canon)]), title_words, init_words.replace("\t", " "), heading_words,
+        (sid, aid, channel([canon_units(canon)]), title_words, " ".join(_words(init_words)), heading_words,
          body_words, "")
         for sid, aid, canon, title_words, init_words, heading_words, body_words in documents
     ]
-
-
-DOCUMENT_COLUMNS = ("section_id", "article_id", "canon", "title_words", "init_words", "heading_words", "body_words")
 
 
 def document(row, article_row, article):
@@ -481,6 +478,15 @@ class NodeIndex:
         self.state, self.stamp = state, stamp
         self.checked = None  # the pending reports are to be worked out against the new state
 
+    def _follow_or_forget(self) -> None:
+        """_follow_file, and on an unreadable index forget it (logged): no state, no searcher, and
+        every report is decided on its text until it is rebuilt."""
+        try:
+            self._follow_file()
+        except Exception as exc:
+            logger.warning("tantivy index at %s unreadable, deciding on the text: %s", self.where, exc)
+            self.state, self.stamp, self.index, self.searcher = None, None, None, None
+
     # -- following changes ---------------------------------------------------------------------
 
     def sync(self, live) -> bool:
@@ -488,11 +494,7 @@ class NodeIndex:
         seen it; apply changes (at most every SYNC_SECONDS, when this process gets the writer)
         or start a rebuild. Returns whether the index can answer for the live index's view."""
         with self.lock:
-            try:
-                self._follow_file()
-            except Exception as exc:
-                logger.warning("tantivy index at %s unreadable, using the database: %s", self.where, exc)
-                self.state, self.stamp, self.index, self.searcher = None, None, None, None
+            self._follow_or_forget()
             if self.state is None:
                 self.stale = True
                 self._start_rebuild()
@@ -531,19 +533,14 @@ class NodeIndex:
         return rows, any(scope == IndexChange.Scope.ALL for _, scope, _ in rows)
 
     def _check(self) -> None:
-        from search.models import IndexChange
-
         rows, self.stale = self._unapplied(self.state)
         self.unapplied = len(rows)
-        self.pending = frozenset(
-            aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None
-        )
+        self.pending = _reports_of(rows)
 
     def _apply(self) -> None:
         """Apply the unapplied changes, if this process gets the writer; the others see the new
         state.json at their next sync."""
         from search.live import REREAD_WINDOW
-        from search.models import IndexChange
 
         self.applied_at = time.monotonic()
         with writer_lock(self.where) as got:
@@ -557,7 +554,7 @@ class NodeIndex:
             if stale or not rows:
                 self._check()
                 return
-            articles = {aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None}
+            articles = _reports_of(rows)
             if articles:
                 writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
                 write_articles(writer, self.schema, articles)
@@ -614,23 +611,22 @@ class NodeIndex:
         entries are read here, through the transaction's connection, and join the pending
         reports (decided on their text, as the transaction sees it). Nothing is applied or
         rebuilt from inside a transaction: its rows may yet be rolled back."""
-        from search.models import IndexChange
-
         with self.lock:
-            try:
-                self._follow_file()
-            except Exception as exc:
-                logger.warning("tantivy index at %s unreadable, deciding on the text: %s", self.where, exc)
-                self.state, self.stamp, self.index, self.searcher = None, None, None, None
+            self._follow_or_forget()
             if self.state is None or self.searcher is None:
                 return Lookup(None, None, None)
             rows, stale = self._unapplied(self.state)
             if stale:
                 return Lookup(None, None, None)
-            pending = frozenset(
-                aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None
-            )
-            return Lookup(self.searcher, self.schema, pending)
+            return Lookup(self.searcher, self.schema, _reports_of(rows))
+
+
+def _reports_of(rows) -> frozenset[int]:
+    """The reports that change-log rows (pk, scope, article id) name (a catalog change or a rebuild
+    names none)."""
+    from search.models import IndexChange
+
+    return frozenset(aid for _, scope, aid in rows if scope == IndexChange.Scope.ARTICLE and aid is not None)
 
 
 class Lookup:
@@ -668,19 +664,24 @@ class Lookup:
             return set()
         return {value for value, _ in self.searcher.search(query, limit=count, count=False, order_by_field=field).hits}
 
-    def _pending_words(self, words, *columns):
-        """Word columns of the pending reports' sections (every section's, with no index) that
-        may hold one of the words (a LIKE narrows them; the caller decides by whole words)."""
+    def _pending_rows(self, model, words, word_columns, *columns):
+        """`columns` of the pending reports' rows of `model` (SearchDocument or ArticleDocument;
+        every report's, with no index) whose `word_columns` may hold one of the words (a LIKE
+        narrows them; the caller decides by whole words)."""
         from django.db.models import Q
 
-        from search.models import SearchDocument
-
-        rows = SearchDocument.objects.all() if self.pending is None else SearchDocument.objects.filter(article_id__in=self.pending)
+        rows = model.objects.all() if self.pending is None else model.objects.filter(article_id__in=self.pending)
         narrow = Q()
         for word in words:
-            for column in WORD_COLUMNS:
+            for column in word_columns:
                 narrow |= Q(**{f"{column}__contains": word})
         return rows.filter(narrow).values_list(*columns).iterator(chunk_size=2000)
+
+    def _pending_words(self, words, *columns):
+        """Word columns of the pending reports' sections that may hold one of the words."""
+        from search.models import SearchDocument
+
+        return self._pending_rows(SearchDocument, words, WORD_COLUMNS, *columns)
 
     def articles_with(self, text: str, key: str) -> set[int]:
         """The reports whose printed texts have the term (in the term's field, for a field term)."""
@@ -735,7 +736,6 @@ class Lookup:
         """How many reports print the word once per report (subtitle, 文号, bylines, departments,
         captions, series, source: ArticleDocument's word columns, the index's `w_article`)."""
         import tantivy
-        from django.db.models import Q
 
         from search.models import ArticleDocument
 
@@ -744,15 +744,9 @@ class Lookup:
             query = tantivy.Query.term_query(self.schema, "w_article", word, index_option="basic")
             count = len(self._matching(query, "aid"))
         if self.pending is None or self.pending:
-            rows = ArticleDocument.objects.all() if self.pending is None else ArticleDocument.objects.filter(
-                article_id__in=self.pending
-            )
-            narrow = Q()
-            for column in ARTICLE_WORD_COLUMNS:
-                narrow |= Q(**{f"{column}_words__contains": word})
             columns = [f"{column}_words" for column in ARTICLE_WORD_COLUMNS]
-            count += sum(1 for row in rows.filter(narrow).values_list(*columns).iterator(chunk_size=2000)
-                         if word in " ".join(row).split())
+            rows = self._pending_rows(ArticleDocument, [word], columns, *columns)
+            count += sum(1 for row in rows if word in " ".join(row).split())
         return count
 
     def best_sections(self, words: list[str], limit: int) -> list[int]:
@@ -769,8 +763,8 @@ class Lookup:
             scored = []
             for row in self._pending_words(words, "section_id", *WORD_COLUMNS):
                 score = sum(
-                    weight * sum(1 for w in row[i + 1].replace("\t", " ").split() if w in wanted)
-                    for i, weight in enumerate(SECTION_WORD_FIELDS.values())
+                    weight * sum(1 for w in _words(value) if w in wanted)
+                    for value, weight in zip(row[1:], SECTION_WORD_FIELDS.values())
                 )
                 if score:
                     scored.append((-score, row[0]))
@@ -788,10 +782,15 @@ WORD_COLUMNS = ("title_words", "init_words", "heading_words", "body_words")
 SECTION_WORD_FIELDS = {f"w_{field}": WORD_FIELDS[f"w_{field}"] for field in SECTION_FIELDS}  # WORD_COLUMNS' order
 
 
+def _words(value: str) -> list[str]:
+    """The words of one of a section's word columns as the node's index holds them (initiative
+    names, tab-separated in init_words, split at their spaces too)."""
+    return value.replace("\t", " ").split()
+
+
 def section_words(row) -> set[str]:
-    """The distinct words of a section's word columns (title, initiative names, heading, body), as
-    the node's index holds them (initiative names split at spaces)."""
-    return set(" ".join(row).replace("\t", " ").split())
+    """The distinct words of a section's word columns (title, initiative names, heading, body)."""
+    return set(_words(" ".join(row)))
 
 
 def _boost(query, weight: float):
@@ -832,10 +831,10 @@ def for_matching(live) -> Lookup:
     transaction (applying changes, starting a rebuild where needed); inside one, with the
     transaction's own changes pending. Where there is no index to use, a Lookup that decides
     every report on its text."""
+    if connection.in_atomic_block:
+        return current_lookup()
     try:
         index = node_index()
-        if connection.in_atomic_block:
-            return index.lookup_in_transaction()
         index.sync(live)
         return index.lookup()
     except Exception as exc:
