@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from . import database
+from .build import build_node_index
 from .measure import percentile, rss_mb, run_rounds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,14 +147,10 @@ def main(argv=None) -> int:
     out["tantivy_build"] = build
     say(f"  tantivy: {build['index_mb']} MB on disk for {build['mb_text']} MB of text, built in {build['seconds']} s "
         f"= {build['mb_per_s']} MB/s ({build['prepare_seconds']} s of it preparing in Python), peak RSS {build['peak_rss_mb']} MB")
-    from search import tantivy_index
-
     say("  building the node's tantivy index (ours) from the database's rows…")
-    t = time.perf_counter()
-    state = tantivy_index.rebuild()
-    node_mb = round(tantivy_index.directory_mb(tantivy_index.folder() / state["directory"]), 1)
-    out["ours_node_index"] = {"seconds": round(time.perf_counter() - t, 1), "sections": state["sections"], "mb": node_mb}
-    say(f"  node index: {state['sections']:,} sections, {node_mb} MB in {out['ours_node_index']['seconds']} s")
+    out["ours_node_index"] = node = build_node_index()
+    node_mb = node["mb"]
+    say(f"  node index: {node['sections']:,} sections, {node_mb} MB in {node['seconds']} s")
     out["ours_tables_mb"] = search_tables_mb(args.backend)
     out["ours_index_mb"] = round((out["ours_tables_mb"] or 0) + node_mb, 1) if out["ours_tables_mb"] is not None else None
     out["database_mb"] = database.size_mb(args.backend, args.data_dir, args.db_name)

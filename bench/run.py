@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import database
+from .build import build_node_index
 from .measure import cores, percentile, run_rounds, summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,16 +208,8 @@ def main(argv=None) -> int:
         # The node's index (search.tantivy_index), built from the database's rows before anything
         # is measured (a full build does it with the documents): without it every report would be
         # decided on its text meanwhile.
-        from search import tantivy_index
-
         say("  building the node's tantivy index from the database's rows…")
-        t = time.perf_counter()
-        state = tantivy_index.rebuild()
-        folder = tantivy_index.folder() / state["directory"]
-        result["node_index"] = {
-            "seconds": round(time.perf_counter() - t, 1), "sections": state["sections"],
-            "mb": round(tantivy_index.directory_mb(folder), 1),
-        }
+        result["node_index"] = build_node_index()
         clock.mark("node_index_build")
         say(f"  node index: {result['node_index']['sections']:,} sections, {result['node_index']['mb']} MB in {result['node_index']['seconds']} s")
 
